@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Bundles the CLI into dist/ with esbuild so that `crashlens` starts fast:
+// one file to load instead of a tree of modules. npm packages stay external
+// (several load WebAssembly relative to their own files).
+import { build } from "esbuild";
+
+await build({
+  entryPoints: { cli: "src/cli/main.ts" },
+  outdir: "dist",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  sourcemap: true,
+  logLevel: "warning",
+});

@@ -1,0 +1,13 @@
+/**
+ * @module cli/commands
+ * The sub-commands, in the order `crashlens --help` lists them. Each file registers itself
+ * on the commander program; `setExitCode` lets a command report a non-zero exit without
+ * throwing.
+ */
+import type { Command } from "commander";
+
+export interface CliCommand {
+  register(program: Command, setExitCode: (code: number) => void): void;
+}
+
+export const commands: readonly CliCommand[] = [];
