@@ -1,0 +1,171 @@
+/**
+ * @module oops/formats/misc
+ * Lockup detectors, the OOM killer, UBSAN, reboots and leaks reported by the VFS, and
+ * messages from syzkaller's own tools and from Trusty.
+ */
+import { re } from "../patterns.js";
+import { ripThenTrace, traceOnly } from "./common.js";
+import type { OopsGroup } from "./types.js";
+
+export const miscGroups: OopsGroup[] = [
+  {
+    // the NMI watchdog; syzkaller has no row for it, so the title is ours
+    header: "Watchdog detected hard LOCKUP",
+    formats: [
+      {
+        kind: "hard-lockup",
+        title: re("Watchdog detected hard LOCKUP on cpu"),
+        template: "hard lockup in {1}",
+        alt: ["stall in {1}"],
+        stack: ripThenTrace({ extractor: "stall" }),
+      },
+    ],
+  },
+  {
+    // an OOM kill is not a crash by itself, but it is the story when the kernel then panics
+    header: "invoked oom-killer:",
+    formats: [
+      {
+        kind: "oom",
+        title: re("invoked oom-killer:"),
+        template: "out of memory in {1}",
+        stack: traceOnly({ skip: ["out_of_memory", "oom", "dump_header"] }),
+      },
+    ],
+  },
+  {
+    header: "UBSAN:",
+    formats: [
+      {
+        kind: "ubsan",
+        title: re("UBSAN:"),
+        report: re("UBSAN: Undefined behaviour in"),
+        template: "UBSAN: undefined-behaviour in {1}",
+        stack: traceOnly({ skip: ["ubsan", "overflow"] }),
+      },
+      {
+        kind: "ubsan",
+        title: re("UBSAN: array-index-out-of-bounds in"),
+        template: "UBSAN: array-index-out-of-bounds in {1}",
+        alt: ["bad-access in {1}"],
+        stack: traceOnly({ skip: ["ubsan", "overflow"] }),
+      },
+      {
+        kind: "ubsan",
+        title: re("UBSAN:"),
+        report: re("UBSAN: (.*?) in"),
+        template: "UBSAN: {1} in {2}",
+        stack: traceOnly({ skip: ["ubsan", "overflow"] }),
+      },
+    ],
+  },
+  {
+    header: "Booting the kernel.",
+    formats: [
+      {
+        kind: "other",
+        title: re("^Booting the kernel"),
+        template: "unexpected kernel reboot",
+        noStackTrace: true,
+      },
+    ],
+    // the fuzzer can echo boot messages back, e.g. as an invalid mount option
+    suppress: [re("Parsing ELF|Decompressing Linux|Unknown parameter '")],
+  },
+  {
+    header: "unregister_netdevice: waiting for",
+    formats: [
+      {
+        kind: "other",
+        title: re("unregister_netdevice: waiting for (?:.*) to become free"),
+        template: "unregister_netdevice: waiting for DEV to become free",
+        noStackTrace: true,
+      },
+    ],
+  },
+  {
+    header: "VFS: Close: file count is 0",
+    formats: [
+      {
+        kind: "other",
+        title: re("VFS: Close: file count is 0"),
+        template: "VFS: Close: file count is zero (use-after-free)",
+        noStackTrace: true,
+      },
+    ],
+  },
+  {
+    header: "VFS: Busy inodes after unmount",
+    formats: [
+      {
+        kind: "other",
+        title: re("VFS: Busy inodes after unmount"),
+        template: "VFS: Busy inodes after unmount (use-after-free)",
+        noStackTrace: true,
+      },
+    ],
+  },
+  {
+    header: "trusty: panic",
+    formats: [
+      {
+        kind: "panic",
+        title: re("trusty: panic.* ASSERT FAILED"),
+        report: re("trusty: panic \\(.*?\\):(?: DEBUG)? ASSERT FAILED at \\(.*?\\): (.+)"),
+        template: "trusty: ASSERT FAILED: {1}",
+        noStackTrace: true,
+      },
+      {
+        kind: "panic",
+        title: re("trusty: panic.* ASSERT FAILED.*: *(.*)"),
+        template: "trusty: ASSERT FAILED: {1}",
+        corrupted: true,
+      },
+      {
+        kind: "panic",
+        title: re("trusty: panic"),
+        report: re("trusty: panic \\(.*?\\): (.+)"),
+        template: "trusty: panic: {1}",
+        noStackTrace: true,
+      },
+    ],
+  },
+  {
+    // syzkaller's executor reports its own failures this way
+    header: "SYZFAIL:",
+    formats: [
+      { kind: "other", title: re("SYZFAIL:(.*)"), template: "SYZFAIL:{1}", noStackTrace: true },
+    ],
+  },
+  {
+    header: "SYZFATAL:",
+    formats: [
+      {
+        kind: "other",
+        title: re("SYZFATAL:(.*)()"),
+        template: "SYZFATAL:{1}",
+        alt: ["SYZFATAL{2}"],
+        noStackTrace: true,
+      },
+    ],
+  },
+  {
+    // Go runtime panics (gVisor, syzkaller's own tools)
+    header: "panic:",
+    formats: [
+      {
+        kind: "panic",
+        title: re("panic: Sentry detected .* stuck task"),
+        template: "panic: Sentry detected stuck tasks",
+        noStackTrace: true,
+      },
+      { kind: "panic", title: re("panic:(.*)"), template: "panic:{1}", noStackTrace: true },
+    ],
+    suppress: [
+      re("_panic:"), // skb_panic, skb_over_panic
+      re("xlog_status:"), // Android boot chatter
+      re("ddb\\.onpanic:"),
+      re("evtlog_status:"),
+    ],
+  },
+];

@@ -1,0 +1,57 @@
+/**
+ * @module oops/title/report-text
+ * The text a title is computed from, selected the way syzkaller selects it so titles match
+ * syzbot's: lines of the header's printk context only, unreliable ("?") frames dropped from
+ * timestamped logs, and a panic that follows a long enough report left out.
+ */
+import type { KernelLine } from "../../text/kernel-line.js";
+import { contextOf, type Segment } from "../segment.js";
+
+const QUESTIONABLE = /(\[<[0-9a-f]+>\])? \? /;
+const CPU_CONTEXT = /^C[0-9]+$/;
+
+/** KMSAN reports have no "Call Trace:" heading, so fewer lines make a complete report. */
+function minLinesBeforePanic(header: string): number {
+  return header.includes("BUG: KMSAN:") ? 16 : 22;
+}
+
+function isQuestionable(line: KernelLine): boolean {
+  if (line.time === undefined || line.text.includes("<EOI>")) return false;
+  return QUESTIONABLE.test(line.text) || line.text.endsWith(" (unreliable)");
+}
+
+/** The selected lines of a segment, from the header on, each ending in "\n". */
+export function titleText(segment: Segment): string {
+  const header = segment.lines[segment.headerIndex] as KernelLine;
+  const minLines = minLinesBeforePanic(header.text);
+  let out = "";
+  let textLines = 0;
+  let skipRest = false;
+  let cpuTraceback = false;
+  for (let i = segment.headerIndex; i < segment.lines.length; i++) {
+    const line = segment.lines[i] as KernelLine;
+    const isHeader = i === segment.headerIndex;
+    if (!isHeader) {
+      const context = contextOf(line);
+      const sameContext =
+        context === segment.context || (cpuTraceback && CPU_CONTEXT.test(context));
+      if (isQuestionable(line) || !sameContext) continue;
+    }
+    textLines++;
+    let skip = skipRest;
+    if (line.text.includes("Disabling lock debugging due to kernel taint")) skip = true;
+    else if (line.text.includes("Sending NMI from CPU")) cpuTraceback = true;
+    else if (
+      (line.text.includes("Kernel panic - not syncing") ||
+        line.text.includes("WARNING: possible circular locking dependency detected")) &&
+      textLines > minLines
+    ) {
+      // the panic (e.g. panic_on_warn) repeats the stack already in the report
+      skipRest = true;
+      skip = true;
+    }
+    if (!isHeader && skip) continue;
+    out += `${line.text}\n`;
+  }
+  return out;
+}
