@@ -100,8 +100,10 @@ function splitOperands(s: string): string[] | undefined {
 // Branches take bare numbers as targets, not as absolute memory addresses.
 const isBranch = (m: string) => /^(?:j|call|loop|xbegin)/.test(m);
 
+/** The memory operand; of two (string instructions), the last, i.e. the destination. */
 function findMemory(mnemonic: string, operands: readonly string[]): MemoryOperand | undefined {
-  for (const [i, op] of operands.entries()) {
+  for (let i = operands.length - 1; i >= 0; i--) {
+    const op = operands[i] ?? "";
     if (op.startsWith("$") || registerOperand.test(op)) continue;
     const m = memoryOperand.exec(op);
     if (m === null) continue;

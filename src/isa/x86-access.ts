@@ -22,6 +22,8 @@ const destinationAccess: Readonly<Record<string, MemoryAccess>> = {
   push: "read",
   call: "read",
   jmp: "read",
+  lcall: "read",
+  ljmp: "read",
   mul: "read",
   imul: "read",
   div: "read",
@@ -31,6 +33,8 @@ const destinationAccess: Readonly<Record<string, MemoryAccess>> = {
   clflush: "read",
   clflushopt: "read",
   clwb: "read",
+  verr: "read",
+  verw: "read",
   // these only store
   mov: "write",
   movabs: "write",
@@ -89,9 +93,17 @@ const destinationAccess: Readonly<Record<string, MemoryAccess>> = {
   bts: "read-write",
   btr: "read-write",
   btc: "read-write",
-  movs: "read-write", // string copy: reads (%rsi), writes (%rdi)
-  // address arithmetic and hints touch no memory
+  // string instructions: the destination is the last AT&T operand, (%rdi)
+  movs: "write",
+  cmps: "read",
+  scas: "read",
+  lods: "read",
+  ins: "write",
+  outs: "read",
+  // address arithmetic, hints and the undefined-instruction traps touch no memory
   lea: "none",
+  ud0: "none",
+  ud1: "none",
   nop: "none",
   prefetch: "none",
   prefetchw: "none",
@@ -108,6 +120,13 @@ const familyAccess: readonly { prefix: string; dest: MemoryAccess; source: Memor
   { prefix: "j", dest: "read", source: "read" },
   { prefix: "prefetch", dest: "none", source: "none" },
   { prefix: "nop", dest: "none", source: "none" },
+  // x87: stores start fst/fist/fnst/fbstp; every other memory operand is loaded
+  { prefix: "fst", dest: "write", source: "write" },
+  { prefix: "fist", dest: "write", source: "write" },
+  { prefix: "fnst", dest: "write", source: "write" },
+  { prefix: "fbstp", dest: "write", source: "write" },
+  { prefix: "fxrstor", dest: "read", source: "read" },
+  { prefix: "f", dest: "read", source: "read" },
 ];
 
 const sizeSuffix: Readonly<Record<string, number>> = { b: 1, w: 2, l: 4, q: 8 };

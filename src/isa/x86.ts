@@ -203,11 +203,14 @@ function memoryOperand(
         ins.memoryBase === iced.Register.RIP || ins.memoryBase === iced.Register.EIP;
       // iced keeps the absolute target for RIP-relative operands; objdump shows the offset.
       const rawDisp = isRipRelative ? ins.memoryDisplacement - ins.nextIP : ins.memoryDisplacement;
+      // usedMemory reports RIP-relative operands as absolute (no base) and displacements as u64.
+      const wantBase = isRipRelative ? iced.Register.None : ins.memoryBase;
+      const wantDisp = BigInt.asUintN(64, ins.memoryDisplacement);
       const match = used.find(
         (u) =>
-          u.base === ins.memoryBase &&
+          u.base === wantBase &&
           u.index === ins.memoryIndex &&
-          u.displacement === ins.memoryDisplacement,
+          BigInt.asUintN(64, u.displacement) === wantDisp,
       );
       const memory: MemoryOperand = {
         displacement: Number(BigInt.asIntN(64, rawDisp)),
