@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { parseCodeLine } from "./code-line.js";
 import { decodeCode } from "./decode-code.js";
 import { formatListing } from "./listing.js";
+import { corpusDir, corpusSkip } from "./test-corpus.js";
 import type { CodeDecoding, DecodedInstruction, IsaArch } from "./types.js";
 
 // Code: lines from real crashes: the CentOS 3.10 seed and the Debian 6.1 lab runs.
@@ -155,6 +158,31 @@ describe("decodeCode on real arm crashes", () => {
     assert.equal(fault(d).address, pc);
     // 97fcf6fe at pc-8: bl with imm26 = -0x30902 words.
     assert.equal(d.instructions[2]?.text, `bl 0x${(pc - 8n - 0xc2408n).toString(16)}`);
+  });
+});
+
+// satyr's kernel oopses (read in place): an i386 BUG and an ARM hung-task oops.
+describe("decodeCode on satyr's i386 and arm oopses", { skip: corpusSkip }, () => {
+  const codeLine = (name: string) => {
+    const text = readFileSync(join(corpusDir, "satyr/kerneloopses", name), "utf8");
+    const line = text.split("\n").find((l) => l.includes("Code: "));
+    assert.ok(line);
+    return line;
+  };
+
+  it("i386 (rhbz-865695-0): ud2 in 32-bit code, registers named e*", async () => {
+    const d = await decodeLine("i386", codeLine("rhbz-865695-0"), 0xf8e40765n);
+    assert.equal(fault(d).text, "ud2");
+    assert.equal(d.trapOnly, true);
+    const mov = d.instructions.find((i) => i.text === "mov %esp,%ebp");
+    assert.deepEqual(mov?.registersRead, ["esp"]);
+    assert.deepEqual(mov?.registersWritten, ["ebp"]);
+  });
+
+  it("arm (arm-hung-task-oops-2): str r3, [r2] writes at r2", async () => {
+    const f = fault(await decodeLine("arm", codeLine("arm-hung-task-oops-2")));
+    assert.equal(f.text, "str r3, [r2]");
+    assert.deepEqual(f.memory, { base: "r2", displacement: 0, access: "write", sizeBytes: 4 });
   });
 });
 
