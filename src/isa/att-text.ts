@@ -123,7 +123,7 @@ function findMemory(mnemonic: string, operands: readonly string[]): MemoryOperan
       memory.scale = scale === undefined ? 1 : Number(scale);
     }
     if (segment !== undefined) memory.segment = segment;
-    const size = operandSize(mnemonic, operands);
+    const size = memory.access === "none" ? undefined : operandSize(mnemonic, operands);
     if (size !== undefined) memory.sizeBytes = size;
     return memory;
   }

@@ -19,10 +19,11 @@ type LinearDecoder = (start: number) => Promise<DecodedInstruction[]>;
 
 /**
  * Decodes `code` for `arch` (pass `parseCodeLine`'s result; its `unit` 2 selects Thumb on arm).
- * `address`, when known, is the address of the faulting byte (RIP,
- * pc); branch targets then come out absolute, as objdump prints them on the real address.
- * Returns undefined when the bytes cannot be decoded with an instruction at the fault offset, or
- * when that instruction is itself invalid. Never throws on bad input.
+ * `address`, when known, is the address of the faulting byte (RIP, pc); branch targets then
+ * come out absolute, as objdump prints them on the real address. When no cut of 0..7 bytes
+ * works, decoding starts at the fault byte itself (`skippedBytes === faultOffset`), like
+ * decodecode's second listing. Returns undefined when even that gives no valid instruction at
+ * the fault offset. Never throws on bad input.
  */
 export async function decodeCode(
   arch: IsaArch,
