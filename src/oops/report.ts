@@ -68,12 +68,16 @@ export interface KernelInfo {
   hardware?: string;
   /** build number and flags after the release: "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2" */
   build?: string;
+  /** KASLR offset from "Kernel Offset: 0x…", or "disabled" */
+  offset?: string;
 }
 
 export interface TaskInfo {
   pid?: number;
   comm?: string;
   cpu?: number;
+  /** "events foo_work_fn" when the task was a workqueue worker */
+  workqueue?: string;
 }
 
 /** x86 page-fault error code bits (arch/x86/include/asm/trap_pf.h). */
@@ -141,6 +145,10 @@ export interface Report {
   code?: CodeBytes & { line: number };
   trace: Frame[];
   modules: ModuleInfo[];
+  /** the source position a BUG()/WARN() names: "kernel BUG at kernel/timer.c:1105!" */
+  assertion?: { file: string; line: number };
+  /** lines printed just before the header that belong to the report ("cut here", …) */
+  leadIn?: string[];
   /** the kernel went on to panic: the panic message and its line */
   panic?: { message: string; line: number };
   session?: import("./crash-session/session.js").Session;

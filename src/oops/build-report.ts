@@ -1,0 +1,345 @@
+/**
+ * @module oops/build-report
+ * Turns one report segment into a `Report`: the title from the syzkaller-compatible view of
+ * the text, then every field the lines hold (registers, RIP, task, kernel, code, trace,
+ * modules, panic), each with the line it was read from.
+ */
+import type { KernelLine } from "../text/kernel-line.js";
+import { type ArchSpec, archSpecs } from "./arch/index.js";
+import { parseCode, CODE_LINE } from "./fields/code.js";
+import {
+  decodeErrorCode,
+  OOPS_LINE,
+  PF_CODE_LINE,
+  PF_LINE,
+  parseFaultAddress,
+} from "./fields/fault.js";
+import { bracketAddress, hexAddress, parseLocation } from "./fields/location.js";
+import { MODULES_LINE, parseModules } from "./fields/modules.js";
+import { parseTaskLine } from "./fields/task-line.js";
+import { parseFrameLine, refineSoftirq, type TraceState } from "./fields/trace.js";
+import type { Arch, Frame, Kind, Location, Report } from "./report.js";
+import { contextOf, type Segment } from "./segment.js";
+import { describe } from "./title/describe.js";
+import { titleText } from "./title/report-text.js";
+
+/** Lines just before a header that belong to its report. */
+const LEAD_IN = /-+\[ cut here \]-+|^\s*list_(?:add|del) corruption|^\s*(?:sysrq: )?Trigger a crash/;
+const STACK_START = /^\s*(?:Call [Tt]race|Backtrace)\s*:?|^\s*Call trace:/;
+const END_MARKER = /---\[ end (?:trace|Kernel panic)/;
+
+/** Refinements of the format's kind by what else the report says. */
+const KIND_HINTS: ReadonlyArray<{ test: RegExp; from: readonly Kind[]; kind: Kind }> = [
+  {
+    test: /list_(?:add|del) corruption|list_debug\.c/,
+    from: ["kernel-bug", "invalid-opcode", "warning", "general-protection"],
+    kind: "list-corruption",
+  },
+  { test: /kernel stack overflow|stack guard page/, from: ["double-fault", "panic"], kind: "stack-overflow" },
+];
+
+interface Draft {
+  report: Report;
+  arch?: ArchSpec;
+  /** the registers that follow belong to user space (after "RIP: 0033:") */
+  userMode: boolean;
+  registerBlock: "none" | "reading" | "done";
+  traceState: TraceState;
+  inTrace: boolean;
+  traces: number;
+  pfDescription: string[];
+  oopsCode?: { value: number; line: number };
+  lastBodyLine: number;
+}
+
+function emptyReport(segment: Segment, header: KernelLine): Report {
+  const report: Report = {
+    kind: "other",
+    title: "",
+    altTitles: [],
+    corrupted: false,
+    lines: { start: header.no, end: header.no },
+    arch: "unknown",
+    header: { text: header.text.slice(segment.headerPos).trim(), line: header.no },
+    kernel: { taints: [] },
+    task: {},
+    registers: {},
+    trace: [],
+    modules: [],
+    warnings: [],
+    sourceLines: { header: header.no },
+  };
+  if (header.time !== undefined) report.timestamp = header.time;
+  return report;
+}
+
+function locate(text: string): Location | undefined {
+  const loc = parseLocation(text);
+  const address = bracketAddress(text) ?? /^\s*(?:0x)?([0-9a-f]{8,16})\b/.exec(text)?.[1];
+  if (!loc && !address) return undefined;
+  const out: Location = {};
+  if (loc) {
+    out.symbol = loc.symbol as string;
+    out.offset = loc.offset as number;
+    if (loc.size !== undefined) out.size = loc.size;
+    out.module = loc.module ?? null;
+  }
+  if (address) out.address = hexAddress(address);
+  return out;
+}
+
+/** One line handler: returns true when it consumed the line. */
+type Handler = (text: string, line: KernelLine, draft: Draft) => boolean;
+
+const handlers: readonly Handler[] = [
+  // the program counter line of any architecture
+  (text, line, draft) => {
+    for (const arch of draft.arch ? [draft.arch] : archSpecs) {
+      for (const ipLine of arch.ipLines) {
+        const m = ipLine.exec(text);
+        if (!m) continue;
+        draft.arch ??= arch;
+        if (arch.userIp?.test(text)) {
+          draft.userMode = true;
+          return true;
+        }
+        draft.userMode = false;
+        const loc = locate(m[1] ?? "");
+        if (loc && !draft.report.ip) {
+          draft.report.ip = { ...loc, line: line.no };
+          draft.report.sourceLines.ip = line.no;
+        }
+        return true;
+      }
+    }
+    return false;
+  },
+  // register dumps: the first kernel-mode block only (the dump is often printed twice)
+  (text, line, draft) => {
+    for (const arch of draft.arch ? [draft.arch] : archSpecs) {
+      if (!arch.registerLine.test(text)) continue;
+      draft.arch ??= arch;
+      if (draft.userMode || draft.registerBlock === "done") return true;
+      draft.registerBlock = "reading";
+      for (const [name, value] of arch.registers(text, draft.report.registers)) {
+        if (draft.report.registers[name] !== undefined) continue;
+        draft.report.registers[name] = hexAddress(value);
+        draft.report.sourceLines[`registers.${name}`] = line.no;
+      }
+      return true;
+    }
+    return false;
+  },
+  (text, line, draft) => {
+    const m = CODE_LINE.exec(text);
+    if (!m) return false;
+    if (!draft.userMode && !draft.report.code) {
+      const code = parseCode(m[1] as string);
+      if (code) {
+        draft.report.code = { ...code, line: line.no };
+        draft.report.sourceLines.code = line.no;
+      }
+    }
+    return true;
+  },
+  (text, line, draft) => {
+    const parsed = parseTaskLine(text);
+    if (!parsed) return false;
+    const { report } = draft;
+    if (report.kernel.release === undefined) {
+      report.kernel = { ...parsed.kernel, ...(report.kernel.hardware ? { hardware: report.kernel.hardware } : {}) };
+      report.sourceLines["kernel.release"] = line.no;
+      if (parsed.kernel.tainted) report.sourceLines["kernel.tainted"] = line.no;
+      if (parsed.kernel.hardware) report.sourceLines["kernel.hardware"] = line.no;
+    }
+    for (const key of ["pid", "comm", "cpu"] as const) {
+      if (parsed.task[key] !== undefined && report.task[key] === undefined) {
+        (report.task as Record<string, unknown>)[key] = parsed.task[key];
+        report.sourceLines[`task.${key}`] = line.no;
+      }
+    }
+    return true;
+  },
+  (text, line, draft) => {
+    const m = /^\s*Hardware name: (.*)$/.exec(text);
+    if (!m) return false;
+    draft.report.kernel.hardware ??= (m[1] as string).trim();
+    draft.report.sourceLines["kernel.hardware"] ??= line.no;
+    return true;
+  },
+  (text, line, draft) => {
+    const m = MODULES_LINE.exec(text);
+    if (!m) return false;
+    if (draft.report.modules.length === 0) {
+      draft.report.modules = parseModules(m[1] as string);
+      draft.report.sourceLines.modules = line.no;
+    }
+    return true;
+  },
+  (text, line, draft) => {
+    const m = /Kernel panic - not syncing: ?(.*)$/.exec(text);
+    if (!m) return false;
+    draft.report.panic ??= { message: (m[1] as string).trim(), line: line.no };
+    return true;
+  },
+  (text, line, draft) => {
+    const m = OOPS_LINE.exec(text);
+    if (!m) return false;
+    draft.oopsCode ??= { value: Number.parseInt(m[1] as string, 16), line: line.no };
+    return true;
+  },
+  (text, line, draft) => {
+    const code = PF_CODE_LINE.exec(text);
+    if (code) draft.oopsCode = { value: Number.parseInt(code[1] as string, 16), line: line.no };
+    const m = PF_LINE.exec(text);
+    if (!m) return false;
+    draft.pfDescription.push((m[1] as string).trim());
+    draft.report.sourceLines.errorCode ??= line.no;
+    return true;
+  },
+  (text, line, draft) => {
+    const m = /^\s*Workqueue: (\S+) (\S+)/.exec(text);
+    if (!m) return false;
+    draft.report.task.workqueue = `${m[1]} ${m[2]}`;
+    draft.report.sourceLines["task.workqueue"] = line.no;
+    return true;
+  },
+  (text, line, draft) => {
+    const m = /^\s*Kernel Offset: (0x[0-9a-f]+|disabled)/.exec(text);
+    if (!m) return false;
+    draft.report.kernel.offset = m[1] as string;
+    draft.report.sourceLines["kernel.offset"] = line.no;
+    return true;
+  },
+  (text, line, draft) => {
+    const m = /^\s*CPU (\d+)\s*$/.exec(text);
+    if (!m) return false;
+    if (draft.report.task.cpu === undefined) {
+      draft.report.task.cpu = Number(m[1]);
+      draft.report.sourceLines["task.cpu"] = line.no;
+    }
+    return true;
+  },
+];
+
+/** Facts the header line itself states: who, where, which address. */
+function readHeader(draft: Draft, header: KernelLine): void {
+  const { report } = draft;
+  const text = report.header.text;
+  const fault = parseFaultAddress(text);
+  if (fault) {
+    report.faultAddress = fault;
+    report.sourceLines.faultAddress = header.no;
+  }
+  const lockup = /CPU#(\d+) stuck for \d+s! \[(.+):(\d+)\]/.exec(text);
+  if (lockup) {
+    report.task = { cpu: Number(lockup[1]), comm: lockup[2] as string, pid: Number(lockup[3]) };
+  }
+  const hung = /task (\S+?):(\d+) (?:blocked|can't die) for more than/.exec(text);
+  if (hung) report.task = { comm: hung[1] as string, pid: Number(hung[2]) };
+  const assertion = /(?:kernel BUG|WARNING: CPU: \d+ PID: \d+|WARNING:) at ([\w./-]+):(\d+)/.exec(text);
+  if (assertion) report.assertion = { file: assertion[1] as string, line: Number(assertion[2]) };
+  const warnTask = /WARNING: CPU: (\d+) PID: (\d+) at/.exec(text);
+  if (warnTask) report.task = { cpu: Number(warnTask[1]), pid: Number(warnTask[2]) };
+  for (const key of Object.keys(report.task)) report.sourceLines[`task.${key}`] = header.no;
+}
+
+function readTrace(text: string, line: KernelLine, draft: Draft): boolean {
+  if (STACK_START.test(text)) {
+    draft.inTrace = true;
+    draft.traces++;
+    draft.traceState = { context: "task" };
+    return true;
+  }
+  if (!draft.inTrace) return false;
+  const frames = parseFrameLine(text, line.no, draft.traceState);
+  if (!frames) {
+    draft.inTrace = false;
+    return false;
+  }
+  // the first listing is the report's stack; later ones (alloc/free stacks) are not
+  if (draft.traces === 1) draft.report.trace.push(...frames);
+  return true;
+}
+
+function detectArch(draft: Draft): Arch {
+  if (draft.arch) return draft.arch.id;
+  const release = draft.report.kernel.release;
+  const byRelease = release ? archSpecs.find((a) => a.release.test(release)) : undefined;
+  if (byRelease) return byRelease.id;
+  const address = draft.report.trace.find((f) => f.address)?.address;
+  if (address) return address.length > 10 ? "x86_64" : "i386";
+  return "unknown";
+}
+
+function finishErrorCode(draft: Draft): void {
+  const { report } = draft;
+  // the Oops code is a page-fault error code only for faults from the page-fault handler
+  const isPageFault = report.kind === "null-deref" || report.kind === "paging-request";
+  if (!draft.oopsCode || !isPageFault || (report.arch !== "x86_64" && report.arch !== "i386")) return;
+  report.errorCode = decodeErrorCode(draft.oopsCode.value, draft.pfDescription.join("; ") || undefined);
+  report.sourceLines.errorCode ??= draft.oopsCode.line;
+}
+
+/** Builds the report for a segment closed by the segmenter. */
+export function buildReport(segment: Segment): Report {
+  const header = segment.lines[segment.headerIndex] as KernelLine;
+  const report = emptyReport(segment, header);
+  const description = describe(titleText(segment), segment.group);
+  report.title = description.title;
+  report.altTitles = description.altTitles;
+  report.kind = description.format?.kind ?? segment.group.formats[0]?.kind ?? "other";
+  if (description.corrupted) {
+    report.corrupted = true;
+    report.corruptedReason = description.corrupted;
+  }
+  if (segment.capped) report.warnings.push(`report is longer than ${segment.lines.length} lines; the rest was not read`);
+
+  const draft: Draft = {
+    report,
+    userMode: false,
+    registerBlock: "none",
+    traceState: { context: "task" },
+    inTrace: false,
+    traces: 0,
+    pfDescription: [],
+    lastBodyLine: header.no,
+  };
+  readHeader(draft, header);
+
+  // lead-in lines right before the header ("cut here", "list_del corruption, …")
+  for (let i = segment.headerIndex - 1; i >= 0; i--) {
+    const line = segment.lines[i] as KernelLine;
+    if (!LEAD_IN.test(line.text) || contextOf(line) !== segment.context) break;
+    report.lines.start = line.no;
+    report.leadIn = [line.text.trim(), ...(report.leadIn ?? [])];
+  }
+
+  for (let i = segment.headerIndex + 1; i < segment.lines.length; i++) {
+    const line = segment.lines[i] as KernelLine;
+    if (contextOf(line) !== segment.context) continue;
+    const text = line.text;
+    let used = readTrace(text, line, draft);
+    if (!used) {
+      for (const handler of handlers) {
+        if (handler(text, line, draft)) {
+          used = true;
+          break;
+        }
+      }
+    }
+    if (!used && draft.registerBlock === "reading") draft.registerBlock = "done";
+    if (used || END_MARKER.test(text)) draft.lastBodyLine = line.no;
+  }
+  report.lines.end = draft.lastBodyLine;
+  if (draft.registerBlock !== "none" && report.ip && draft.arch?.id === "x86_64" && report.ip.address) {
+    report.registers.rip ??= report.ip.address;
+  }
+  refineSoftirq(report.trace);
+  report.arch = detectArch(draft);
+  const body = segment.lines.slice(segment.headerIndex).map((l) => l.text).join("\n");
+  const hint = KIND_HINTS.find((h) => h.from.includes(report.kind) && h.test.test(body));
+  if (hint) report.kind = hint.kind;
+  finishErrorCode(draft);
+  return report;
+}
