@@ -99,7 +99,13 @@ function satyr(dir: string): number {
     parse: SatyrParse[];
   };
   const checks = ["first", "last", "frames", "taints", "modules"] as const;
-  const ok: Record<(typeof checks)[number], number> = { first: 0, last: 0, frames: 0, taints: 0, modules: 0 };
+  const ok: Record<(typeof checks)[number], number> = {
+    first: 0,
+    last: 0,
+    frames: 0,
+    taints: 0,
+    modules: 0,
+  };
   const mismatches: string[] = [];
   for (const exp of expectations.parse) {
     const path = join(dir, "kerneloopses", exp.file);
@@ -126,7 +132,8 @@ function satyr(dir: string): number {
     }
   }
   const n = expectations.parse.length;
-  for (const key of checks) console.log(`${key.padEnd(8)} ${((100 * ok[key]) / n).toFixed(1)}% (${ok[key]}/${n})`);
+  for (const key of checks)
+    console.log(`${key.padEnd(8)} ${((100 * ok[key]) / n).toFixed(1)}% (${ok[key]}/${n})`);
   console.log(`mismatches (${mismatches.length}):`);
   for (const m of mismatches) console.log(`  ${m}`);
   return mismatches.length === 0 ? 0 : 1;

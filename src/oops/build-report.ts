@@ -6,7 +6,7 @@
  */
 import type { KernelLine } from "../text/kernel-line.js";
 import { type ArchSpec, archSpecs } from "./arch/index.js";
-import { parseCode, CODE_LINE } from "./fields/code.js";
+import { CODE_LINE, parseCode } from "./fields/code.js";
 import {
   decodeErrorCode,
   OOPS_LINE,
@@ -21,10 +21,11 @@ import { parseFrameLine, refineSoftirq, type TraceState } from "./fields/trace.j
 import type { Arch, Frame, Kind, Location, Report } from "./report.js";
 import { contextOf, type Segment } from "./segment.js";
 import { describe } from "./title/describe.js";
-import { titleText } from "./title/report-text.js";
+import { reportText } from "./title/report-text.js";
 
 /** Lines just before a header that belong to its report. */
-const LEAD_IN = /-+\[ cut here \]-+|^\s*list_(?:add|del) corruption|^\s*(?:sysrq: )?Trigger a crash/;
+const LEAD_IN =
+  /-+\[ cut here \]-+|^\s*list_(?:add|del) corruption|^\s*(?:sysrq: )?Trigger a crash/;
 const STACK_START = /^\s*(?:Call [Tt]race|Backtrace)\s*:?|^\s*Call trace:/;
 const END_MARKER = /---\[ end (?:trace|Kernel panic)/;
 
@@ -35,7 +36,11 @@ const KIND_HINTS: ReadonlyArray<{ test: RegExp; from: readonly Kind[]; kind: Kin
     from: ["kernel-bug", "invalid-opcode", "warning", "general-protection"],
     kind: "list-corruption",
   },
-  { test: /kernel stack overflow|stack guard page/, from: ["double-fault", "panic"], kind: "stack-overflow" },
+  {
+    test: /kernel stack overflow|stack guard page/,
+    from: ["double-fault", "panic"],
+    kind: "stack-overflow",
+  },
 ];
 
 interface Draft {
@@ -147,7 +152,10 @@ const handlers: readonly Handler[] = [
     if (!parsed) return false;
     const { report } = draft;
     if (report.kernel.release === undefined) {
-      report.kernel = { ...parsed.kernel, ...(report.kernel.hardware ? { hardware: report.kernel.hardware } : {}) };
+      report.kernel = {
+        ...parsed.kernel,
+        ...(report.kernel.hardware ? { hardware: report.kernel.hardware } : {}),
+      };
       report.sourceLines["kernel.release"] = line.no;
       if (parsed.kernel.tainted) report.sourceLines["kernel.tainted"] = line.no;
       if (parsed.kernel.hardware) report.sourceLines["kernel.hardware"] = line.no;
@@ -237,7 +245,9 @@ function readHeader(draft: Draft, header: KernelLine): void {
   }
   const hung = /task (\S+?):(\d+) (?:blocked|can't die) for more than/.exec(text);
   if (hung) report.task = { comm: hung[1] as string, pid: Number(hung[2]) };
-  const assertion = /(?:kernel BUG|WARNING: CPU: \d+ PID: \d+|WARNING:) at ([\w./-]+):(\d+)/.exec(text);
+  const assertion = /(?:kernel BUG|WARNING: CPU: \d+ PID: \d+|WARNING:) at ([\w./-]+):(\d+)/.exec(
+    text,
+  );
   if (assertion) report.assertion = { file: assertion[1] as string, line: Number(assertion[2]) };
   const warnTask = /WARNING: CPU: (\d+) PID: (\d+) at/.exec(text);
   if (warnTask) report.task = { cpu: Number(warnTask[1]), pid: Number(warnTask[2]) };
@@ -276,8 +286,12 @@ function finishErrorCode(draft: Draft): void {
   const { report } = draft;
   // the Oops code is a page-fault error code only for faults from the page-fault handler
   const isPageFault = report.kind === "null-deref" || report.kind === "paging-request";
-  if (!draft.oopsCode || !isPageFault || (report.arch !== "x86_64" && report.arch !== "i386")) return;
-  report.errorCode = decodeErrorCode(draft.oopsCode.value, draft.pfDescription.join("; ") || undefined);
+  if (!draft.oopsCode || !isPageFault || (report.arch !== "x86_64" && report.arch !== "i386"))
+    return;
+  report.errorCode = decodeErrorCode(
+    draft.oopsCode.value,
+    draft.pfDescription.join("; ") || undefined,
+  );
   report.sourceLines.errorCode ??= draft.oopsCode.line;
 }
 
@@ -285,7 +299,8 @@ function finishErrorCode(draft: Draft): void {
 export function buildReport(segment: Segment): Report {
   const header = segment.lines[segment.headerIndex] as KernelLine;
   const report = emptyReport(segment, header);
-  const description = describe(titleText(segment), segment.group);
+  const text = reportText(segment);
+  const description = describe(text.title, segment.group, text.full);
   report.title = description.title;
   report.altTitles = description.altTitles;
   report.kind = description.format?.kind ?? segment.group.formats[0]?.kind ?? "other";
@@ -293,7 +308,10 @@ export function buildReport(segment: Segment): Report {
     report.corrupted = true;
     report.corruptedReason = description.corrupted;
   }
-  if (segment.capped) report.warnings.push(`report is longer than ${segment.lines.length} lines; the rest was not read`);
+  if (segment.capped)
+    report.warnings.push(
+      `report is longer than ${segment.lines.length} lines; the rest was not read`,
+    );
 
   const draft: Draft = {
     report,
@@ -315,7 +333,8 @@ export function buildReport(segment: Segment): Report {
     report.leadIn = [line.text.trim(), ...(report.leadIn ?? [])];
   }
 
-  for (let i = segment.headerIndex + 1; i < segment.lines.length; i++) {
+  const end = segment.fieldEnd ?? segment.lines.length;
+  for (let i = segment.headerIndex + 1; i < end; i++) {
     const line = segment.lines[i] as KernelLine;
     if (contextOf(line) !== segment.context) continue;
     const text = line.text;
@@ -332,12 +351,20 @@ export function buildReport(segment: Segment): Report {
     if (used || END_MARKER.test(text)) draft.lastBodyLine = line.no;
   }
   report.lines.end = draft.lastBodyLine;
-  if (draft.registerBlock !== "none" && report.ip && draft.arch?.id === "x86_64" && report.ip.address) {
+  if (
+    draft.registerBlock !== "none" &&
+    report.ip &&
+    draft.arch?.id === "x86_64" &&
+    report.ip.address
+  ) {
     report.registers.rip ??= report.ip.address;
   }
   refineSoftirq(report.trace);
   report.arch = detectArch(draft);
-  const body = segment.lines.slice(segment.headerIndex).map((l) => l.text).join("\n");
+  const body = segment.lines
+    .slice(segment.headerIndex, end)
+    .map((l) => l.text)
+    .join("\n");
   const hint = KIND_HINTS.find((h) => h.from.includes(report.kind) && h.test.test(body));
   if (hint) report.kind = hint.kind;
   finishErrorCode(draft);

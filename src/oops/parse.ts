@@ -99,7 +99,7 @@ export class ReportParser {
     }
     this.byFingerprint.set(key, report);
     this.reports.push(report);
-    for (const line of segment.lines) {
+    for (const line of segment.lines.slice(0, segment.fieldEnd)) {
       if (line.no >= report.lines.start && line.no <= report.lines.end) {
         this.lineTexts.set(line.no, line.raw);
       }
@@ -108,7 +108,9 @@ export class ReportParser {
 }
 
 /** Parses a whole input given as lines (async or not). */
-export async function parseLines(lines: AsyncIterable<RawLine> | Iterable<RawLine>): Promise<ParseResult> {
+export async function parseLines(
+  lines: AsyncIterable<RawLine> | Iterable<RawLine>,
+): Promise<ParseResult> {
   const parser = new ReportParser();
   for await (const line of lines) parser.push(line);
   return parser.finish();

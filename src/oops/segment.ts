@@ -12,6 +12,12 @@ import { BODY_LINE, findHeader } from "./headers.js";
 export const MAX_SEGMENT_LINES = 2500;
 /** Lines before a header kept for context ("cut here", "list_del corruption, …"). */
 export const LOOK_BEHIND = 8;
+/**
+ * A report ends where the next one of its context begins, but its title may read on (with
+ * printk caller ids syzkaller does) and its corruption check does: a segment so ended keeps
+ * collecting this many lines for those.
+ */
+const TITLE_TAIL_LINES = 300;
 /** A panic this soon after a report's last line is that report's ending (seconds). */
 const CONTINUATION_SECONDS = 30;
 /** …or, without timestamps, this many lines. */
@@ -33,6 +39,11 @@ export interface Segment {
   bodyLines: number;
   /** the segment was closed by the size cap */
   capped: boolean;
+  /**
+   * where the report's own lines end when a later report of the same task began; lines
+   * after it are kept only for the title (see TITLE_TAIL_LINES)
+   */
+  fieldEnd?: number;
 }
 
 /** The printk context of a line, as syzkaller defines it. */
@@ -85,9 +96,11 @@ export class Segmenter {
 
   private append(segment: Segment, line: KernelLine): void {
     segment.lines.push(line);
-    if (BODY_LINE.test(line.text)) segment.bodyLines++;
-    if (segment.lines.length >= MAX_SEGMENT_LINES) {
-      segment.capped = true;
+    if (segment.fieldEnd === undefined && BODY_LINE.test(line.text)) segment.bodyLines++;
+    const tailFull =
+      segment.fieldEnd !== undefined && segment.lines.length - segment.fieldEnd >= TITLE_TAIL_LINES;
+    if (segment.lines.length >= MAX_SEGMENT_LINES || tailFull) {
+      if (!tailFull) segment.capped = true;
       this.open.splice(this.open.indexOf(segment), 1);
       this.close(segment);
     }
@@ -97,6 +110,7 @@ export class Segmenter {
   private continuationHost(line: KernelLine, context: string): Segment | undefined {
     for (let i = this.open.length - 1; i >= 0; i--) {
       const segment = this.open[i] as Segment;
+      if (segment.fieldEnd !== undefined) continue;
       if (isCallerContext(context) && segment.context !== context) continue;
       const last = segment.lines[segment.lines.length - 1] as KernelLine;
       if (line.time !== undefined && last.time !== undefined) {
@@ -108,17 +122,15 @@ export class Segmenter {
     return undefined;
   }
 
-  /** A new header ends the reports of its context (all of them without caller ids). */
+  /**
+   * A new header ends the reports open before it: their own lines end here, though they
+   * keep collecting a tail for their title and corruption check. A report with a printk
+   * caller id is not ended by another task's report.
+   */
   private closeContext(context: string): void {
-    for (const segment of [...this.open]) {
-      if (
-        isCallerContext(context) &&
-        isCallerContext(segment.context) &&
-        segment.context !== context
-      )
-        continue;
-      this.open.splice(this.open.indexOf(segment), 1);
-      this.close(segment);
+    for (const segment of this.open) {
+      if (isCallerContext(segment.context) && segment.context !== context) continue;
+      segment.fieldEnd ??= segment.lines.length;
     }
   }
 

@@ -133,7 +133,11 @@ export function stripPrefixes(line: string): Stripped {
   }
   if (out.origin === "foreign") return out;
   if (out.origin === undefined) {
-    const quoted = /^(?:\s*>)*\s*(?=<[0-7]>|\[\s*\d+\.\d+\])/.exec(out.text);
+    // mail quoting, indentation, a console login prompt or printk's drop notice glued in front
+    const quoted =
+      /^(?:\s*>)*\s*(?:\*\* \d+ printk messages dropped \*\* )?(?:.* login: )?(?=<[0-7]>|\[\s*\d+\.\d+\])/.exec(
+        out.text,
+      );
     if (quoted && quoted[0].length > 0) out.text = out.text.slice(quoted[0].length);
   }
   for (const row of kernelRows) applyRow(row, out.text, out);

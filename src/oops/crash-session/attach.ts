@@ -37,13 +37,25 @@ export function crashTrace(bt: Backtrace): { frames: Frame[]; fault?: ExceptionF
     if (frame.index <= start) continue;
     const switchAfter = bt.stackSwitches.find((s) => s.afterFrame >= frame.index);
     const context: FrameContext = switchAfter ? stackContext(switchAfter.stack) : "task";
-    const out: Frame = { symbol: frame.symbol, reliable: true, context, line: frame.line, module: frame.module ?? null };
+    const out: Frame = {
+      symbol: frame.symbol,
+      reliable: true,
+      context,
+      line: frame.line,
+      module: frame.module ?? null,
+    };
     if (frame.offset !== undefined) out.offset = frame.offset;
     if (frame.address) out.address = hexAddress(frame.address);
     frames.push(out);
     const interrupted = bt.exceptions.find((e) => e !== fault && e.afterFrame === frame.index);
     if (interrupted) {
-      const stopped: Frame = { symbol: interrupted.symbol, reliable: true, context, line: interrupted.line, module: null };
+      const stopped: Frame = {
+        symbol: interrupted.symbol,
+        reliable: true,
+        context,
+        line: interrupted.line,
+        module: null,
+      };
       if (interrupted.offset !== undefined) stopped.offset = interrupted.offset;
       if (interrupted.registers.rip) stopped.address = interrupted.registers.rip;
       frames.push(stopped);
@@ -61,7 +73,9 @@ function releaseOf(session: Session): string | undefined {
 function findTarget(reports: Report[], session: Session): Report | undefined {
   const panic = session.sys.PANIC ? squash(session.sys.PANIC) : undefined;
   if (panic) {
-    const byPanic = reports.find((r) => squash(r.header.text).startsWith(panic) || panic.startsWith(squash(r.header.text)));
+    const byPanic = reports.find(
+      (r) => squash(r.header.text).startsWith(panic) || panic.startsWith(squash(r.header.text)),
+    );
     if (byPanic) return byPanic;
   }
   const fault = panicBacktrace(session)?.exceptions[0];
@@ -86,13 +100,16 @@ function merge(report: Report, session: Session): void {
       if (report.corrupted && /stack trace|call trace|frames/.test(report.corruptedReason ?? "")) {
         report.corrupted = false;
         delete report.corruptedReason;
-        report.warnings.push(`the log excerpt has no call trace; the trace is crash's backtrace (line ${bt.line})`);
+        report.warnings.push(
+          `the log excerpt has no call trace; the trace is crash's backtrace (line ${bt.line})`,
+        );
       }
     }
     if (fault) {
       if (Object.keys(report.registers).length === 0) {
         report.registers = { ...fault.registers };
-        for (const name of Object.keys(fault.registers)) report.sourceLines[`registers.${name}`] = fault.line;
+        for (const name of Object.keys(fault.registers))
+          report.sourceLines[`registers.${name}`] = fault.line;
       }
       if (!report.ip) {
         report.ip = { symbol: fault.symbol, module: null, line: fault.line };
@@ -103,7 +120,10 @@ function merge(report: Report, session: Session): void {
     }
   }
   report.kernel.release ??= releaseOf(session);
-  if (report.arch === "unknown" && /x86_64/.test(session.sys.MACHINE ?? report.kernel.release ?? "")) {
+  if (
+    report.arch === "unknown" &&
+    /x86_64/.test(session.sys.MACHINE ?? report.kernel.release ?? "")
+  ) {
     report.arch = "x86_64";
   }
 }
@@ -123,7 +143,12 @@ function sessionReport(session: Session): Report | undefined {
     "Call Trace:",
     ...frames.map((f) => ` ${f.symbol}+0x${(f.offset ?? 0).toString(16)}/0x0`),
   ].join("\n");
-  const header = findHeader({ no: headerLine, text: headerText, raw: headerText, origin: "kernel" });
+  const header = findHeader({
+    no: headerLine,
+    text: headerText,
+    raw: headerText,
+    origin: "kernel",
+  });
   const description = header ? describe(`${pseudo}\n`, header.group) : undefined;
   const report: Report = {
     kind: description?.format?.kind ?? "other",
@@ -142,7 +167,8 @@ function sessionReport(session: Session): Report | undefined {
     sourceLines: { header: headerLine },
   };
   const fault0 = /at (?:virtual address )?([0-9a-f]{8,16}|\s*\(null\))/.exec(headerText);
-  if (fault0) report.faultAddress = fault0[1]?.includes("null") ? "0x0" : hexAddress(fault0[1] as string);
+  if (fault0)
+    report.faultAddress = fault0[1]?.includes("null") ? "0x0" : hexAddress(fault0[1] as string);
   merge(report, session);
   return report;
 }

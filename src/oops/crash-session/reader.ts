@@ -131,7 +131,8 @@ export class SessionReader {
     if (this.struct) return this.readStruct(line);
 
     const opener = SYS_OPENERS.exec(text);
-    const sysTask = this.command === "sys" || this.command === "sys*" ? SYS_TASK_FIELDS.exec(text) : null;
+    const sysTask =
+      this.command === "sys" || this.command === "sys*" ? SYS_TASK_FIELDS.exec(text) : null;
     const sys = opener ?? sysTask;
     if (sys && !BT_HEADER.test(text)) {
       const session = this.touch(line);
@@ -219,7 +220,11 @@ export class SessionReader {
       const session = this.touch(line);
       const m = /^\s*([0-9a-f]+):\s+(.*)$/.exec(text);
       if (m && this.command === "rd") {
-        session.memory.push({ address: `0x${m[1]}`, values: (m[2] as string).trim().split(/\s+/), line: line.no });
+        session.memory.push({
+          address: `0x${m[1]}`,
+          values: (m[2] as string).trim().split(/\s+/),
+          line: line.no,
+        });
       }
       return true;
     }
@@ -276,7 +281,11 @@ export class SessionReader {
     const change = BT_STACK_SWITCH.exec(text);
     if (change) {
       this.touch(line);
-      bt.stackSwitches.push({ stack: change[1] as string, afterFrame: bt.frames.at(-1)?.index ?? -1, line: line.no });
+      bt.stackSwitches.push({
+        stack: change[1] as string,
+        afterFrame: bt.frames.at(-1)?.index ?? -1,
+        line: line.no,
+      });
       return true;
     }
     return false;
@@ -316,7 +325,9 @@ export class SessionReader {
     const dump = this.struct.dump;
     // paths through anonymous members read better without the empty parts
     const tidy = (fields: Record<string, string | number>) =>
-      Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.split(".").filter(Boolean).join("."), v]));
+      Object.fromEntries(
+        Object.entries(fields).map(([k, v]) => [k.split(".").filter(Boolean).join("."), v]),
+      );
     dump.fields = tidy(dump.fields) as Record<string, string>;
     dump.fieldLines = tidy(dump.fieldLines) as Record<string, number>;
     this.session?.structs.push(dump);

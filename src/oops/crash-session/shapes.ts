@@ -12,7 +12,8 @@ export const SYS_OPENERS =
 export const SYS_TASK_FIELDS = /^\s*(PID|COMMAND|TASK|CPU|STATE):\s*(.*)$/;
 
 /** "PID: 2790   TASK: ffff880036a1dc00  CPU: 0   COMMAND: "nginx"" */
-export const BT_HEADER = /^\s*PID:\s*(\d+)\s+TASK:\s*([0-9a-f]+)\s+CPU:\s*(\d+)\s+COMMAND:\s*"(.*)"/;
+export const BT_HEADER =
+  /^\s*PID:\s*(\d+)\s+TASK:\s*([0-9a-f]+)\s+CPU:\s*(\d+)\s+COMMAND:\s*"(.*)"/;
 /** " #8 [ffff88018fcbfad0] page_fault at ffffffff8163e508 [xfs]" */
 export const BT_FRAME =
   /^\s*#(\d+)\s+\[([0-9a-f]+)\]\s+([\w.$]+?)(?:\+(\d+))? at ([0-9a-f]+)(?:\s+\[([\w-]+)\])?/;

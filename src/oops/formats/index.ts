@@ -37,6 +37,8 @@ export const continuationHeaders: readonly RegExp[] = [
   /PANIC: double fault/,
   /Internal error:/,
   /int3: /,
+  // an allocation inside a report can hit the OOM killer; alone it opens its own report
+  /invoked oom-killer:/,
 ];
 
 /** Messages that are not bugs but print a stack; inside a report they mean interleaving. */

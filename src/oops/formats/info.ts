@@ -51,7 +51,7 @@ export const infoGroup: OopsGroup = {
     },
     {
       kind: "rcu-stall",
-      title: re("INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall"),
+      title: re("INFO: rcu_(?:preempt|sched|bh|tasks) (?:self-)?detected(?: expedited)? stall"),
       template: "INFO: rcu detected stall in {1}",
       alt: ["stall in {1}"],
       stack: {

@@ -112,6 +112,14 @@ export const warningGroup: OopsGroup = {
       stack: warningStack(),
     },
     {
+      // the 2025 format with the function: "WARNING: fs/buffer.c:1183 at f+0x…, CPU#1: …";
+      // the function is already in the header, the title names its caller
+      kind: "warning",
+      title: re("WARNING: {{SRC}} at {{FUNC}}.*, CPU#\\d+"),
+      template: "WARNING in {3}",
+      stack: traceOnly(),
+    },
+    {
       kind: "warning",
       title: re("WARNING: .* at {{SRC}} {{FUNC}}"),
       template: "WARNING in {3}",

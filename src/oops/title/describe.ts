@@ -46,7 +46,7 @@ function partlyStrippedArgs(
  * Describes the report text (lines from the header line on, joined with "\n").
  * `group` is the crash-format group whose header opened the report.
  */
-export function describe(text: string, group: OopsGroup): Description {
+export function describe(text: string, group: OopsGroup, fullText = text): Description {
   let startPos = text.length;
   let best: Description | undefined;
   let matchedTitle = false;
@@ -97,7 +97,7 @@ export function describe(text: string, group: OopsGroup): Description {
   best.title = sanitizeTitle(best.title);
   best.altTitles = [...new Set(best.altTitles.map(sanitizeTitle))].filter((t) => t !== best.title);
   if (!best.corrupted) {
-    const reason = corruptionIn(best.title, text, best.format);
+    const reason = corruptionIn(best.title, fullText, best.format);
     if (reason) best.corrupted = reason;
   }
   return best;

@@ -2,9 +2,12 @@
  * @module oops/title/report-text
  * The text a title is computed from, selected the way syzkaller selects it so titles match
  * syzbot's: lines of the header's printk context only, unreliable ("?") frames dropped from
- * timestamped logs, and a panic that follows a long enough report left out.
+ * timestamped logs, and a panic that follows a long enough report left out. Without printk
+ * caller ids the title text ends where a second report (or an informational stack dump)
+ * begins; the corruption check still reads on.
  */
 import type { KernelLine } from "../../text/kernel-line.js";
+import { infoMessagesWithStack } from "../formats/index.js";
 import { contextOf, type Segment } from "../segment.js";
 
 const QUESTIONABLE = /(\[<[0-9a-f]+>\])? \? /;
@@ -20,11 +23,20 @@ function isQuestionable(line: KernelLine): boolean {
   return QUESTIONABLE.test(line.text) || line.text.endsWith(" (unreliable)");
 }
 
+export interface ReportText {
+  /** what the title is read from */
+  title: string;
+  /** what the corruption check reads: the same selection, not cut at a second report */
+  full: string;
+}
+
 /** The selected lines of a segment, from the header on, each ending in "\n". */
-export function titleText(segment: Segment): string {
+export function reportText(segment: Segment): ReportText {
   const header = segment.lines[segment.headerIndex] as KernelLine;
   const minLines = minLinesBeforePanic(header.text);
-  let out = "";
+  const callerIds = segment.context !== "" && segment.context !== "console";
+  let full = "";
+  let titleEnd = -1;
   let textLines = 0;
   let skipRest = false;
   let cpuTraceback = false;
@@ -32,6 +44,9 @@ export function titleText(segment: Segment): string {
     const line = segment.lines[i] as KernelLine;
     const isHeader = i === segment.headerIndex;
     if (!isHeader) {
+      const secondReport =
+        i === segment.fieldEnd || infoMessagesWithStack.some((m) => line.text.includes(m));
+      if (!callerIds && secondReport && titleEnd === -1) titleEnd = full.length;
       const context = contextOf(line);
       const sameContext =
         context === segment.context || (cpuTraceback && CPU_CONTEXT.test(context));
@@ -51,7 +66,7 @@ export function titleText(segment: Segment): string {
       skip = true;
     }
     if (!isHeader && skip) continue;
-    out += `${line.text}\n`;
+    full += `${line.text}\n`;
   }
-  return out;
+  return { title: titleEnd === -1 ? full : full.slice(0, titleEnd), full };
 }
