@@ -18,7 +18,7 @@ import { bracketAddress, hexAddress, parseLocation } from "./fields/location.js"
 import { MODULES_LINE, parseModules } from "./fields/modules.js";
 import { parseTaskLine } from "./fields/task-line.js";
 import { parseFrameLine, refineSoftirq, type TraceState } from "./fields/trace.js";
-import type { Arch, Frame, Kind, Location, Report } from "./report.js";
+import type { Arch, Kind, Location, Report } from "./report.js";
 import { contextOf, type Segment } from "./segment.js";
 import { describe } from "./title/describe.js";
 import { reportText } from "./title/report-text.js";

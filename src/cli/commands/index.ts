@@ -5,9 +5,10 @@
  * throwing.
  */
 import type { Command } from "commander";
+import { analyzeCommand } from "./analyze.js";
 
 export interface CliCommand {
   register(program: Command, setExitCode: (code: number) => void): void;
 }
 
-export const commands: readonly CliCommand[] = [];
+export const commands: readonly CliCommand[] = [analyzeCommand];

@@ -72,7 +72,11 @@ export class SessionReader {
   private command: string | undefined;
   private backtrace: Backtrace | undefined;
   private pendingSource: string | undefined;
-  private struct: { dump: StructDump; path: string[] } | undefined;
+  private struct:
+    | { dump: StructDump; indent: number; path: Array<{ indent: number; name: string }> }
+    | undefined;
+  /** the current line continued the backtrace being read */
+  private inBacktrace = false;
 
   /** Takes the line if it belongs to a crash session. */
   push(line: KernelLine): boolean {
@@ -84,7 +88,11 @@ export class SessionReader {
     }
     if (line.origin !== "plain") return false;
     if (this.command !== undefined && LOG_COMMANDS.has(this.command)) return false;
-    if (this.readShape(line)) return true;
+    this.inBacktrace = false;
+    const taken = this.readShape(line);
+    // any other output ends a backtrace: a quoted "[exception RIP: …]" later is not part of it
+    if (!this.inBacktrace) this.backtrace = undefined;
+    if (taken) return true;
     if (this.command === undefined) return false;
     // unrecognised output of a prompted command (gdb list, notes); a report header ends it
     const header = findHeader(line);
@@ -158,9 +166,13 @@ export class SessionReader {
         line: line.no,
       };
       session.backtraces.push(this.backtrace);
+      this.inBacktrace = true;
       return true;
     }
-    if (this.readBacktrace(line)) return true;
+    if (this.readBacktrace(line)) {
+      this.inBacktrace = true;
+      return true;
+    }
 
     const dis = DIS_LINE.exec(text);
     if (dis) {
@@ -197,7 +209,7 @@ export class SessionReader {
       if (open) dump.type = open[1] as string;
       const address = /\b(?:0x)?([0-9a-f]{12,16})\b/.exec(prompt?.command ?? "");
       if (address) dump.address = `0x${address[1]}`;
-      this.struct = { dump, path: [] };
+      this.struct = { dump, indent: /^ */.exec(text)?.[0].length ?? 0, path: [] };
       return true;
     }
     if (printed && this.command !== undefined) {
@@ -218,6 +230,8 @@ export class SessionReader {
     }
     if (STACK_WORDS.test(text) && this.command !== undefined) {
       const session = this.touch(line);
+      // `bt -f`/`-FF` print stack words between frames
+      if (this.backtrace) this.inBacktrace = true;
       const m = /^\s*([0-9a-f]+):\s+(.*)$/.exec(text);
       if (m && this.command === "rd") {
         session.memory.push({
@@ -291,46 +305,55 @@ export class SessionReader {
     return false;
   }
 
+  /**
+   * Reads a member of a structure dump. Nesting is taken from indentation (crash indents
+   * two spaces a level) rather than braces, so pastes that cut lines out still read right.
+   */
   private readStruct(line: KernelLine): boolean {
     const state = this.struct;
     if (!state) return false;
     this.touch(line);
     const text = line.text;
+    const indent = /^ */.exec(text)?.[0].length ?? 0;
+    const popTo = (level: number) => {
+      while (state.path.length > 0 && (state.path.at(-1) as { indent: number }).indent >= level)
+        state.path.pop();
+    };
     if (CLOSE_BRACE.test(text)) {
-      if (state.path.length === 0) this.endStruct();
-      else state.path.pop();
+      if (indent <= state.indent) this.endStruct();
+      else popTo(indent);
       return true;
     }
     const member = MEMBER.exec(text);
     if (member) {
+      popTo(indent);
       const name = member[1] as string;
-      // pastes annotate values: "pid = 80589, //commserver task"
-      const value = (member[2] as string).replace(/\s*\/\/.*$/, "").trim();
+      // pastes annotate values: "pid = 80589, //commserver task", "next = 0x…,  /* ❓ */"
+      const value = (member[2] as string)
+        .replace(/\s*\/\/.*$/, "")
+        .replace(/\s*\/\*.*?\*\/\s*$/, "")
+        .replace(/,$/, "")
+        .trim();
       if (value === "{") {
-        state.path.push(name);
+        state.path.push({ indent, name });
         return true;
       }
-      const key = [...state.path, name].join(".");
-      state.dump.fields[key] = value.replace(/,$/, "");
+      const key = [...state.path.map((p) => p.name), name].filter(Boolean).join(".");
+      state.dump.fields[key] = value;
       state.dump.fieldLines[key] = line.no;
       return true;
     }
-    // anonymous unions print "{" alone
-    if (/^\s*\{\s*$/.test(text)) state.path.push("");
+    // anonymous unions and structs print "{" alone
+    if (/^\s*\{\s*$/.test(text)) {
+      popTo(indent);
+      state.path.push({ indent, name: "" });
+    }
     return true;
   }
 
   private endStruct(): void {
     if (!this.struct) return;
-    const dump = this.struct.dump;
-    // paths through anonymous members read better without the empty parts
-    const tidy = (fields: Record<string, string | number>) =>
-      Object.fromEntries(
-        Object.entries(fields).map(([k, v]) => [k.split(".").filter(Boolean).join("."), v]),
-      );
-    dump.fields = tidy(dump.fields) as Record<string, string>;
-    dump.fieldLines = tidy(dump.fieldLines) as Record<string, number>;
-    this.session?.structs.push(dump);
+    this.session?.structs.push(this.struct.dump);
     this.struct = undefined;
   }
 }

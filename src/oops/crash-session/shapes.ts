@@ -20,7 +20,7 @@ export const BT_FRAME =
 /** "[exception RIP: skb_entail+82]" */
 export const BT_EXCEPTION = /^\s*\[exception RIP: ([\w.$]+?)(?:\+(\d+))?\]/;
 /** "RIP: ffffffff810a86f4  RSP: ffff88103f203d70  RFLAGS: 00010046" and the lines after it */
-export const BT_REGISTERS = /^\s*(?:RIP|RAX|RBP|R8|R10|R13|ORIG_RAX|R\d+):\s+[0-9a-f]+/;
+export const BT_REGISTERS = /^\s*(?:R[A-Z0-9]{1,2}|ORIG_RAX|[CDEFGS]S):\s+[0-9a-f]+/;
 export const BT_REGISTER_PAIR = /\b([A-Z][A-Z0-9_]*):\s+([0-9a-f]{4,16})\b/g;
 /** "--- <IRQ stack> ---" */
 export const BT_STACK_SWITCH = /^\s*--- <(.+?)> ---\s*$/;
