@@ -186,7 +186,7 @@ const handlers: readonly Handler[] = [
   },
   (text, line, draft) => {
     const m = /Kernel panic - not syncing: ?(.*)$/.exec(text);
-    if (!m) return false;
+    if (!m || END_MARKER.test(text)) return false;
     draft.report.panic ??= { message: (m[1] as string).trim(), line: line.no };
     return true;
   },
@@ -249,6 +249,8 @@ function readHeader(draft: Draft, header: KernelLine): void {
     text,
   );
   if (assertion) report.assertion = { file: assertion[1] as string, line: Number(assertion[2]) };
+  const panic = /Kernel panic - not syncing: ?(.*)$/.exec(text);
+  if (panic) report.panic = { message: (panic[1] as string).trim(), line: header.no };
   const warnTask = /WARNING: CPU: (\d+) PID: (\d+) at/.exec(text);
   if (warnTask) report.task = { cpu: Number(warnTask[1]), pid: Number(warnTask[2]) };
   for (const key of Object.keys(report.task)) report.sourceLines[`task.${key}`] = header.no;

@@ -29,7 +29,7 @@ export const miscGroups: OopsGroup[] = [
         kind: "oom",
         title: re("invoked oom-killer:"),
         template: "out of memory in {1}",
-        stack: traceOnly({ skip: ["out_of_memory", "oom", "dump_header"] }),
+        stack: traceOnly({ skip: ["out_of_memory", "^oom_", "dump_header"] }),
       },
     ],
   },

@@ -61,7 +61,7 @@ export const panicGroups: OopsGroup[] = [
         kind: "oom",
         title: re("Kernel panic - not syncing: (?:Out of memory|System is deadlocked on memory)"),
         template: "kernel panic: Out of memory in {1}",
-        stack: traceOnly({ skip: ["out_of_memory", "oom", "dump_header"] }),
+        stack: traceOnly({ skip: ["out_of_memory", "^oom_", "dump_header"] }),
       },
       {
         // printed after an oops: seeing it first means the oops itself was lost
