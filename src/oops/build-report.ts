@@ -26,7 +26,14 @@ import { reportText } from "./title/report-text.js";
 /** Lines just before a header that belong to its report. */
 const LEAD_IN =
   /-+\[ cut here \]-+|^\s*list_(?:add|del) corruption|^\s*(?:sysrq: )?Trigger a crash/;
-const STACK_START = /^\s*(?:Call [Tt]race|Backtrace)\s*:?|^\s*Call trace:/;
+const STACK_START =
+  /^\s*(?:Call [Tt]race|Backtrace|stack backtrace)\s*:?\s*$|^\s*Call [Tt]race:|\b(?:registered|became \S+) at:\s*$/;
+/** Lines inside a listing that are not frames but do not end it (arm register notes, dumps). */
+const TRACE_NOISE =
+  /^\s*(?:r\d{1,2}:[0-9a-f]{8}\s*)+$|^\s*Exception stack\(|^\s*[0-9a-f]{3,4}:(?: [0-9a-f]{8}| {9})+\s*$/;
+/** A "Modules linked in:" list wrapped onto the next line: module names only. */
+const MODULE_CONTINUATION =
+  /^\s*[\w-]+(?:\([A-Z+-]+\))?(?: [\w-]+(?:\([A-Z+-]+\))?){2,}(?: \[last unloaded: [\w-]+\])?\s*$/;
 const END_MARKER = /---\[ end (?:trace|Kernel panic)/;
 
 /** Refinements of the format's kind by what else the report says. */
@@ -259,18 +266,19 @@ function readHeader(draft: Draft, header: KernelLine): void {
 function readTrace(text: string, line: KernelLine, draft: Draft): boolean {
   if (STACK_START.test(text)) {
     draft.inTrace = true;
-    draft.traces++;
+    // the first listing with frames is the report's stack; later ones (alloc/free) are not
+    if (draft.report.trace.length > 0) draft.traces++;
     draft.traceState = { context: "task" };
     return true;
   }
   if (!draft.inTrace) return false;
   const frames = parseFrameLine(text, line.no, draft.traceState);
   if (!frames) {
+    if (TRACE_NOISE.test(text)) return true;
     draft.inTrace = false;
     return false;
   }
-  // the first listing is the report's stack; later ones (alloc/free stacks) are not
-  if (draft.traces === 1) draft.report.trace.push(...frames);
+  if (draft.traces === 0) draft.report.trace.push(...frames);
   return true;
 }
 
@@ -336,8 +344,15 @@ export function buildReport(segment: Segment): Report {
   }
 
   const end = segment.fieldEnd ?? segment.lines.length;
+  let afterModules = false;
   for (let i = segment.headerIndex + 1; i < end; i++) {
     const line = segment.lines[i] as KernelLine;
+    // long module lists wrap onto lines of their own, without a printk prefix
+    if (afterModules && line.time === undefined && MODULE_CONTINUATION.test(line.text)) {
+      report.modules.push(...parseModules(line.text));
+      continue;
+    }
+    afterModules = MODULES_LINE.test(line.text);
     if (contextOf(line) !== segment.context) continue;
     const text = line.text;
     let used = readTrace(text, line, draft);

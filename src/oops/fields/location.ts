@@ -29,7 +29,8 @@ export function parseLocation(
   const m = LOG_LOCATION.exec(text);
   if (!m) return undefined;
   const loc: Location & { index: number; length: number } = {
-    symbol: m[1] as string,
+    // ppc64 ELFv1 names functions by their descriptor-less entry: ".foo" is foo
+    symbol: (m[1] as string).replace(/^\.(?=[A-Za-z_])/, ""),
     offset: parseNumber(m[2] as string),
     module: m[4] ?? null,
     index: m.index,

@@ -17,6 +17,8 @@ const OLD = new RegExp(
   `^\\s*Pid: (\\d+), comm: (.*?) ${TAINT}\\s+${RELEASE}(?:\\s+(#\\S+)(?:\\s+(.*))?)?$`,
 );
 const BARE = new RegExp(`^\\s*${TAINT}\\s+${RELEASE}\\s+(#.*)?$`);
+/** lockdep's header: "3.6.0-rc1-wl+ #296 Tainted: G        W" */
+const LOCKDEP = new RegExp(`^\\s*${RELEASE} (#\\S+) ${TAINT}\\s*$`);
 
 export interface TaskLine {
   task: TaskInfo;
@@ -55,5 +57,7 @@ export function parseTaskLine(text: string): TaskLine | undefined {
   }
   m = BARE.exec(text);
   if (m) return { task: {}, kernel: kernelInfo(m[1] as string, m[2], m[3] as string, m[4]) };
+  m = LOCKDEP.exec(text);
+  if (m) return { task: {}, kernel: kernelInfo(m[3] as string, m[4], m[1] as string, m[2]) };
   return undefined;
 }

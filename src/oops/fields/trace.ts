@@ -6,7 +6,7 @@
  * `<IRQ>`/`<NMI>`/`<SOFTIRQ>` markers and softirq entry frames.
  */
 import type { Frame, FrameContext } from "../report.js";
-import { bracketAddress, parseLocation } from "./location.js";
+import { bracketAddress, hexAddress, parseLocation } from "./location.js";
 
 /** Stack-section markers and the context they switch to; `undefined` = back to the task. */
 const MARKERS: ReadonlyArray<[RegExp, FrameContext | undefined]> = [
@@ -82,6 +82,16 @@ function parseFrame(text: string, line: number, state: TraceState): Frame | unde
     } = loc as typeof loc & { index?: number; length?: number };
     return { ...location, address: `0x${arm[1]}`, reliable: true, context: state.context, line };
   }
+  // a bare address where the unwinder found no symbol: "[<00000000027f8000>] 0x27f8000"
+  const bare = /^\(?\[<([0-9a-f]{8,16})>\]\s+(?:0x[0-9a-f]+)?\)?$/.exec(trimmed);
+  if (bare)
+    return {
+      address: hexAddress(bare[1] as string),
+      module: null,
+      reliable: true,
+      context: state.context,
+      line,
+    };
   // everything before the symbol must be addresses, "?" or "(": otherwise this is prose
   const loc = parseLocation(trimmed);
   if (!loc) return undefined;
