@@ -2,7 +2,8 @@
 // Runs every *.test.ts under src/ and test/ with node:test through tsx.
 // Node 20's test runner takes explicit file lists (no globs), so we list them here.
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
 const roots = ["src", "test", "scripts"];
@@ -31,9 +32,25 @@ if (files.length === 0) {
   process.exit(1);
 }
 console.error(`test: ${files.length} files`);
+// spec for people, TAP to a file for the closing count line that CI reads
+const dir = mkdtempSync(join(tmpdir(), "crashlens-test-"));
+const tap = join(dir, "report.tap");
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-reporter=spec", ...files.map((f) => relative(".", f))],
+  [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=tap",
+    `--test-reporter-destination=${tap}`,
+    ...files.map((f) => relative(".", f)),
+  ],
   { stdio: "inherit" },
 );
+const summary = readFileSync(tap, "utf8");
+const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, "m").exec(summary)?.[1] ?? 0);
+rmSync(dir, { recursive: true, force: true });
+console.log(`${count("pass")} passed, ${count("fail")} failed`);
 process.exit(result.status ?? 1);

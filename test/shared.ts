@@ -15,7 +15,9 @@ export const sharedRoot = resolve(repoRoot, "..", "shared");
 export function shared(...parts: string[]): string {
   const path = join(sharedRoot, ...parts);
   if (!existsSync(path)) {
-    throw new Error(`${path} is missing: tests expect the shared artifacts beside the repository (../shared)`);
+    throw new Error(
+      `${path} is missing: tests expect the shared artifacts beside the repository (../shared)`,
+    );
   }
   return path;
 }

@@ -23,7 +23,10 @@ describe("seed 000: NULL dereference in a timer interrupt (crash session + log e
     assert.equal(rest.length, 0);
   });
   it("titles it like syzkaller, with the offset normalised from both notations", () => {
-    assert.equal(report?.title, "BUG: unable to handle kernel NULL pointer dereference in run_posix_cpu_timers");
+    assert.equal(
+      report?.title,
+      "BUG: unable to handle kernel NULL pointer dereference in run_posix_cpu_timers",
+    );
     assert.equal(report?.kind, "null-deref");
     // log "run_posix_cpu_timers+0xa4/0x840" and crash "run_posix_cpu_timers+164" are one place
     assert.equal(report?.ip?.symbol, "run_posix_cpu_timers");
@@ -45,10 +48,15 @@ describe("seed 000: NULL dereference in a timer interrupt (crash session + log e
     assert.equal(trace.at(-1)?.symbol, "system_call_fastpath");
   });
   it("keeps the session's disassembly with its source lines", () => {
-    const dis = report?.session?.disassembly.find((d) => d.offset === 164 && d.symbol === "run_posix_cpu_timers");
+    const dis = report?.session?.disassembly.find(
+      (d) => d.offset === 164 && d.symbol === "run_posix_cpu_timers",
+    );
     assert.equal(dis?.instruction, "mov 0x140(%r15),%ecx");
     assert.equal(dis?.source, "kernel/posix-cpu-timers.c:1292");
-    assert.equal(report?.session?.sys.PANIC, "BUG: unable to handle kernel NULL pointer dereference at 0000000000000140");
+    assert.equal(
+      report?.session?.sys.PANIC,
+      "BUG: unable to handle kernel NULL pointer dereference at 0000000000000140",
+    );
   });
 });
 
@@ -57,7 +65,10 @@ describe("seed 001: ceph passes NULL to __free_pages (crash session only, blank 
   const report = reports[0];
   it("builds the report from sys and bt", () => {
     assert.equal(reports.length, 1);
-    assert.equal(report?.title, "BUG: unable to handle kernel NULL pointer dereference in __free_pages");
+    assert.equal(
+      report?.title,
+      "BUG: unable to handle kernel NULL pointer dereference in __free_pages",
+    );
     assert.equal(report?.faultAddress, "0x1c");
     assert.deepEqual(report?.task, { pid: 9377, comm: "nginx", cpu: 29 });
     assert.equal(report?.ip?.symbol, "__free_pages");
@@ -92,14 +103,15 @@ describe("seed 002: NULL prev in skb_entail (log twice, crash session, prose)", 
     assert.equal(report?.header.line, 7);
   });
   it("reads every field of the oops", () => {
-    assert.equal(report?.title, "BUG: unable to handle kernel NULL pointer dereference in skb_entail");
+    assert.equal(
+      report?.title,
+      "BUG: unable to handle kernel NULL pointer dereference in skb_entail",
+    );
     assert.equal(report?.faultAddress, "0x0");
-    assert.deepEqual(report?.ip && [report.ip.symbol, report.ip.offset, report.ip.size, report.ip.address], [
-      "skb_entail",
-      0x52,
-      0xd0,
-      "0xffffffff81573762",
-    ]);
+    assert.deepEqual(
+      report?.ip && [report.ip.symbol, report.ip.offset, report.ip.size, report.ip.address],
+      ["skb_entail", 0x52, 0xd0, "0xffffffff81573762"],
+    );
     assert.equal(report?.registers.rax, "0x0");
     assert.equal(report?.registers.rsi, "0xffff8801089c9038");
     assert.equal(report?.registers.cr2, "0x0");
@@ -146,7 +158,10 @@ describe("seed 003: soft lockup in an out-of-tree module, a hung task, and the r
       assert.equal(r?.ip?.symbol, "get_process_name");
       assert.equal(r?.ip?.module, "dirpro");
       assert.equal(r?.kernel.release, "2.6.32-754.6.3.el6.x86_64");
-      assert.deepEqual(r?.modules[0], { name: r === production ? "resguard_linux" : "dirpro", flags: "U" });
+      assert.deepEqual(r?.modules[0], {
+        name: r === production ? "resguard_linux" : "dirpro",
+        flags: "U",
+      });
     }
     assert.equal(production?.kernel.hardware, "Inspur NF5280M4/YZMB-00689-101");
     assert.equal(production?.trace[0]?.symbol, "new_sys_kill");

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { describe, it } from "node:test";
-import { LineSplitter, linesOfStream, linesOfString, MAX_LINE_CHARS, type RawLine } from "./line-source.js";
+import {
+  LineSplitter,
+  linesOfStream,
+  linesOfString,
+  MAX_LINE_CHARS,
+  type RawLine,
+} from "./line-source.js";
 
 describe("line source", () => {
   it("numbers lines like an editor and drops CR of CRLF", () => {
@@ -44,7 +50,8 @@ describe("line source", () => {
 
   it("decodes invalid UTF-8 without throwing", async () => {
     const lines: RawLine[] = [];
-    for await (const line of linesOfStream(Readable.from([Buffer.from([0xff, 0xfe, 0x41, 0x0a])]))) lines.push(line);
+    for await (const line of linesOfStream(Readable.from([Buffer.from([0xff, 0xfe, 0x41, 0x0a])])))
+      lines.push(line);
     assert.equal(lines.length, 1);
     assert.ok(lines[0]?.text.endsWith("A"));
   });

@@ -58,7 +58,10 @@ describe("LineNormalizer", () => {
   });
 
   it("decodes byte-array messages of journalctl -o json", () => {
-    const entry = JSON.stringify({ MESSAGE: [...Buffer.from("Call Trace:")], _TRANSPORT: "kernel" });
+    const entry = JSON.stringify({
+      MESSAGE: [...Buffer.from("Call Trace:")],
+      _TRANSPORT: "kernel",
+    });
     assert.equal(normalize(entry)[0]?.text, "Call Trace:");
   });
 

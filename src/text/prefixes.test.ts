@@ -7,7 +7,11 @@ describe("stripPrefixes", () => {
     [
       "dmesg timestamp",
       "[705327.823158] BUG: unable to handle kernel NULL pointer dereference at (null)",
-      { text: "BUG: unable to handle kernel NULL pointer dereference at (null)", time: 705327.823158, origin: "kernel" },
+      {
+        text: "BUG: unable to handle kernel NULL pointer dereference at (null)",
+        time: 705327.823158,
+        origin: "kernel",
+      },
     ],
     [
       "caller id",
@@ -15,29 +19,74 @@ describe("stripPrefixes", () => {
       { text: "WARNING: Nested lock was not taken", caller: "T13544", time: 292.991605 },
     ],
     ["cpu caller id", "[    0.000000][    C0] Oops: int3", { text: "Oops: int3", caller: "C0" }],
-    ["frame keeps its indentation", "[    2.552031]  buggy_do_nullread+0x17/0x30 [buggy]", { text: " buggy_do_nullread+0x17/0x30 [buggy]" }],
+    [
+      "frame keeps its indentation",
+      "[    2.552031]  buggy_do_nullread+0x17/0x30 [buggy]",
+      { text: " buggy_do_nullread+0x17/0x30 [buggy]" },
+    ],
     [
       "syslog",
       "May 23 18:36:31 CTL_AH_225_079 kernel: BUG: soft lockup - CPU#1 stuck for 67s! [wsssr_defence_d:27392]",
-      { text: "BUG: soft lockup - CPU#1 stuck for 67s! [wsssr_defence_d:27392]", host: "CTL_AH_225_079", origin: "kernel" },
+      {
+        text: "BUG: soft lockup - CPU#1 stuck for 67s! [wsssr_defence_d:27392]",
+        host: "CTL_AH_225_079",
+        origin: "kernel",
+      },
     ],
     ["syslog other program", "May 23 18:36:31 host sshd[123]: Accepted key", { origin: "foreign" }],
-    ["syslog with printk timestamp", "Feb 26 19:12:30 raspi4z kernel: [ 5333.519313] Call Trace:", { text: "Call Trace:", time: 5333.519313 }],
-    ["iso syslog", "2023-05-23T18:36:31.123456+00:00 web1 kernel: RIP: 0010:foo+0x1/0x2", { text: "RIP: 0010:foo+0x1/0x2", host: "web1" }],
-    ["journal monotonic", "[   12.345678] web1 kernel: Call Trace:", { text: "Call Trace:", time: 12.345678, host: "web1" }],
-    ["printk level", "<4>RSP: 0018:ffff88013ba5b678 EFLAGS: 00000206", { text: "RSP: 0018:ffff88013ba5b678 EFLAGS: 00000206", level: 4 }],
-    ["2.6 default level", "<4><d> ffffc900075f5a50 ffff882067f97c08", { text: " ffffc900075f5a50 ffff882067f97c08", level: 4 }],
+    [
+      "syslog with printk timestamp",
+      "Feb 26 19:12:30 raspi4z kernel: [ 5333.519313] Call Trace:",
+      { text: "Call Trace:", time: 5333.519313 },
+    ],
+    [
+      "iso syslog",
+      "2023-05-23T18:36:31.123456+00:00 web1 kernel: RIP: 0010:foo+0x1/0x2",
+      { text: "RIP: 0010:foo+0x1/0x2", host: "web1" },
+    ],
+    [
+      "journal monotonic",
+      "[   12.345678] web1 kernel: Call Trace:",
+      { text: "Call Trace:", time: 12.345678, host: "web1" },
+    ],
+    [
+      "printk level",
+      "<4>RSP: 0018:ffff88013ba5b678 EFLAGS: 00000206",
+      { text: "RSP: 0018:ffff88013ba5b678 EFLAGS: 00000206", level: 4 },
+    ],
+    [
+      "2.6 default level",
+      "<4><d> ffffc900075f5a50 ffff882067f97c08",
+      { text: " ffffc900075f5a50 ffff882067f97c08", level: 4 },
+    ],
     ["level and timestamp", "<6>[    1.234567] hello", { text: "hello", level: 6, time: 1.234567 }],
-    ["dmesg -T", "[Sun May 23 18:36:31 2021] kernel BUG at kernel/timer.c:1105!", { text: "kernel BUG at kernel/timer.c:1105!" }],
-    ["dmesg -x", "kern  :warn  : [  1.2] WARNING: CPU: 0", { text: "WARNING: CPU: 0", level: 4, time: 1.2 }],
+    [
+      "dmesg -T",
+      "[Sun May 23 18:36:31 2021] kernel BUG at kernel/timer.c:1105!",
+      { text: "kernel BUG at kernel/timer.c:1105!" },
+    ],
+    [
+      "dmesg -x",
+      "kern  :warn  : [  1.2] WARNING: CPU: 0",
+      { text: "WARNING: CPU: 0", level: 4, time: 1.2 },
+    ],
     ["mail quote", "> [  1.500000] Call Trace:", { text: "Call Trace:", time: 1.5 }],
-    ["login prompt glued to a line", "syzkaller login: [   16.305150] INFO: trying to register", { text: "INFO: trying to register" }],
-    ["plain text stays", "PID: 9377 TASK: ffff881c65ee5e20 CPU: 29", { text: "PID: 9377 TASK: ffff881c65ee5e20 CPU: 29", origin: undefined }],
+    [
+      "login prompt glued to a line",
+      "syzkaller login: [   16.305150] INFO: trying to register",
+      { text: "INFO: trying to register" },
+    ],
+    [
+      "plain text stays",
+      "PID: 9377 TASK: ffff881c65ee5e20 CPU: 29",
+      { text: "PID: 9377 TASK: ffff881c65ee5e20 CPU: 29", origin: undefined },
+    ],
   ];
   for (const [name, input, expected] of cases) {
     it(name, () => {
       const got = stripPrefixes(input) as unknown as Record<string, unknown>;
-      for (const [key, value] of Object.entries(expected)) assert.equal(got[key], value, `${key} of ${input}`);
+      for (const [key, value] of Object.entries(expected))
+        assert.equal(got[key], value, `${key} of ${input}`);
     });
   }
 });

@@ -45,3 +45,11 @@ export function bracketAddress(text: string): string | undefined {
   const m = /\[<?(?:0x)?([0-9a-f]{8,16})>?\]/.exec(text);
   return m ? hexAddress(m[1] as string) : undefined;
 }
+
+/** The function a compiler clone belongs to: "foo.constprop.0", "foo.isra.3", "foo.cold" → "foo". */
+export function baseSymbol(symbol: string): string {
+  return symbol.replace(
+    /\.(?:constprop|isra|part|cold|llvm|lto_priv|clone|avx\d*)(?:\.\d+)*(?=\.|$).*$/,
+    "",
+  );
+}

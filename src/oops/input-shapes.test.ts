@@ -1,0 +1,100 @@
+/**
+ * One real report in every shape it reaches an engineer in: the same facts must come out of
+ * each. The report is the lab's nullread console capture; the shapes are what dmesg,
+ * syslog, journald, vmcore-dmesg, serial consoles, crash and ticket pastes make of it.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { testdata } from "../../test/shared.js";
+import { analyzeText } from "../analyze.js";
+import type { Report } from "./report.js";
+
+const console = readFileSync(testdata("lab", "nullread.log"), "utf8")
+  .replace(/\r/g, "")
+  .split("\n");
+// from a few lines before the oops to the end of the panic
+const start = console.findIndex((l) => l.includes("buggy: trigger nullread"));
+const crash = console.slice(start).filter((l) => l !== "" && !l.startsWith("LAB:"));
+const message = (line: string) => line.replace(/^\[\s*\d+\.\d+\] /, "");
+const stamp = (line: string) => /^\[\s*\d+\.\d+\]/.exec(line)?.[0] ?? "";
+
+const shapes: Record<string, string> = {
+  "console capture with CRLF": crash.map((l) => `${l}\r`).join("\n"),
+  "dmesg with caller ids": crash
+    .map((l) => l.replace(/^(\[\s*\d+\.\d+\])/, "$1[  T102]"))
+    .join("\n"),
+  "syslog with printk timestamps": crash.map((l) => `Nov 21 09:12:01 db7 kernel: ${l}`).join("\n"),
+  "journalctl short": crash.map((l) => `Nov 21 09:12:01 db7 kernel: ${message(l)}`).join("\n"),
+  "journalctl -o short-iso": crash
+    .map((l) => `2026-11-21T09:12:01+0000 db7 kernel: ${message(l)}`)
+    .join("\n"),
+  "journalctl -o json": crash
+    .map((l) =>
+      JSON.stringify({
+        MESSAGE: message(l),
+        _TRANSPORT: "kernel",
+        PRIORITY: "4",
+        _HOSTNAME: "db7",
+      }),
+    )
+    .join("\n"),
+  "journalctl -o export": crash
+    .map((l, i) => `__CURSOR=s=${i}\n_TRANSPORT=kernel\nMESSAGE=${message(l)}\n`)
+    .join("\n"),
+  "vmcore-dmesg.txt with levels": crash.map((l) => `<4>${l}`).join("\n"),
+  "old vmcore-dmesg without timestamps": crash.map((l) => `<4>${message(l)}`).join("\n"),
+  "dmesg -T": crash.map((l) => `[Sat Nov 21 09:12:01 2026] ${message(l)}`).join("\n"),
+  "serial console with colour codes": crash
+    .map((l) => `\x1b[0;32m${stamp(l)}\x1b[0m ${message(l)}\r`)
+    .join("\n"),
+  "copy with blank lines between lines": crash.join("\n\n"),
+  "every line logged twice": crash.flatMap((l) => [l, l]).join("\n"),
+  "pasted into a ticket": [
+    "Hi team, db7 went down tonight. dmesg says:",
+    "",
+    "```",
+    ...crash,
+    "```",
+    "",
+    "Any idea? We hit BUG: kernel NULL pointer dereference before, on another host.",
+  ].join("\n"),
+  "quoted in a mail reply": crash.map((l) => `> ${l}`).join("\n"),
+  "indented in a wiki page": crash.map((l) => `    ${l}`).join("\n"),
+  "crash log command output": ["crash> log | tail -80", ...crash, "crash> "].join("\n"),
+};
+
+function facts(report: Report | undefined) {
+  return {
+    title: report?.title,
+    kind: report?.kind,
+    ip: [report?.ip?.symbol, report?.ip?.offset, report?.ip?.module],
+    fault: report?.faultAddress,
+    rdi: report?.registers.rdi,
+    task: report?.task,
+    release: report?.kernel.release,
+    taints: report?.kernel.tainted,
+    trace: report?.trace.filter((f) => f.reliable).map((f) => `${f.symbol}+${f.offset}`),
+    modules: report?.modules.map((m) => m.name),
+    code: report?.code?.bytes,
+  };
+}
+
+describe("the same report in every input shape", () => {
+  const reference = analyzeText(crash.join("\n"));
+  it("the reference shape parses completely", () => {
+    assert.equal(reference.reports.length, 1);
+    assert.equal(
+      reference.reports[0]?.title,
+      "BUG: unable to handle kernel NULL pointer dereference in buggy_read_status",
+    );
+    assert.equal(reference.reports[0]?.trace.filter((f) => f.reliable).length, 7);
+  });
+  for (const [shape, text] of Object.entries(shapes)) {
+    it(shape, () => {
+      const { reports } = analyzeText(text);
+      assert.equal(reports.length, 1, `reports found: ${reports.map((r) => r.title).join(" | ")}`);
+      assert.deepEqual(facts(reports[0]), facts(reference.reports[0]));
+    });
+  }
+});
