@@ -1,13 +1,17 @@
 /**
  * @module cli/commands/analyze
- * `crashlens analyze [--json] [FILE...|-]`: finds and explains every crash report in the
- * inputs. Exit 0 when the inputs were read (crash or not), 2 when one could not be read.
+ * `crashlens analyze [--json|--format F] [FILE...|-]`: finds every crash report in the
+ * inputs, diagnoses it, and prints the write-up (text or Markdown), a brief summary, or the
+ * JSON contract. Exit 0 when the inputs were read (crash or not), 2 when one could not be.
  */
 import type { Command } from "commander";
 import pc from "picocolors";
 import { analyzeTextFile, analyzeTextStream } from "../../analyze.js";
+import { type DiagnosedReport, diagnose } from "../../diagnose/index.js";
+import { UsageError } from "../exit.js";
 import { type InputResult, reportsJson } from "../render/json.js";
 import { renderSummary } from "../render/summary.js";
+import { markdownStyle, renderWriteup, type Style } from "../render/writeup.js";
 import type { CliCommand } from "./index.js";
 
 interface AnalyzeOptions {
@@ -15,21 +19,73 @@ interface AnalyzeOptions {
   format?: string;
 }
 
-const FORMATS = ["text", "json"] as const;
+const FORMATS = ["text", "markdown", "brief", "json"] as const;
+type Format = (typeof FORMATS)[number];
 
 async function readInput(input: string): Promise<InputResult> {
   const result =
     input === "-" ? await analyzeTextStream(process.stdin) : await analyzeTextFile(input);
+  await diagnose(result);
   return { input, result };
 }
 
-function renderText(inputs: readonly InputResult[]): string {
-  const colors = pc.createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+function useColor(): boolean {
+  return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+}
+
+function terminalStyle(): Style {
+  const c = pc.createColors(useColor());
+  return {
+    heading: (t) => c.bold(c.underline(t)),
+    bold: c.bold,
+    dim: c.dim,
+    mark: (t) => c.bold(c.red(t)),
+    code: c.cyan,
+    block: (lines) => lines.map((l) => `   ${l}`),
+    bullet: "- ",
+    indent: "   ",
+  };
+}
+
+/** Markdown is pasted into tickets that render HTML: text from the log must not become markup. */
+function escapeMarkdown(text: string): string {
+  let inBlock = false;
+  return text
+    .split("\n")
+    .map((line) => {
+      const fence = line.startsWith("```");
+      if (fence) inBlock = !inBlock;
+      if (fence || inBlock) return line;
+      return line.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    })
+    .join("\n");
+}
+
+function heading(input: string, reports: number, lines: number): string {
+  const found = reports === 0 ? "no crash report found" : `${reports} crash report(s)`;
+  return `${input === "-" ? "stdin" : input}: ${found} in ${lines} lines`;
+}
+
+function renderWriteups(inputs: readonly InputResult[], format: "text" | "markdown"): string {
+  const style = format === "markdown" ? markdownStyle : terminalStyle();
   const out: string[] = [];
   for (const { input, result } of inputs) {
-    const count = result.reports.length;
-    const heading = `${input === "-" ? "stdin" : input}: ${count === 0 ? "no crash report found" : `${count} crash report(s)`} in ${result.lineCount} lines`;
-    out.push(colors.dim(heading));
+    const title = heading(input, result.reports.length, result.lineCount);
+    out.push(format === "markdown" ? `## ${title}` : style.dim(title), "");
+    result.reports.forEach((report, i) => {
+      out.push(renderWriteup(report as DiagnosedReport, i, style), "");
+    });
+    for (const warning of result.warnings) out.push(style.dim(`note: ${warning}`));
+  }
+  const text = `${out.join("\n").trimEnd()}\n`;
+  return format === "markdown" ? escapeMarkdown(text) : text;
+}
+
+function renderBrief(inputs: readonly InputResult[]): string {
+  const colors = pc.createColors(useColor());
+  const out: string[] = [];
+  for (const { input, result } of inputs) {
+    out.push(colors.dim(heading(input, result.reports.length, result.lineCount)));
     result.reports.forEach((report, i) => {
       out.push(renderSummary(report, i, colors), "");
     });
@@ -38,24 +94,32 @@ function renderText(inputs: readonly InputResult[]): string {
   return `${out.join("\n").trimEnd()}\n`;
 }
 
-export const analyzeCommand: import("./index.js").CliCommand = {
+const renderers: Record<Format, (inputs: readonly InputResult[]) => string> = {
+  text: (inputs) => renderWriteups(inputs, "text"),
+  markdown: (inputs) => renderWriteups(inputs, "markdown"),
+  brief: renderBrief,
+  json: reportsJson,
+};
+
+export const analyzeCommand: CliCommand = {
   register(program: Command) {
     program
       .command("analyze")
-      .description("find and explain the crash reports in logs, crash sessions and tickets")
+      .description(
+        "find, explain and diagnose the crash reports in logs, crash sessions and tickets",
+      )
       .argument("[inputs...]", "files to read; - or nothing for stdin")
       .option("--json", "print the reports as JSON (the documented contract)")
       .option("--format <format>", `output format: ${FORMATS.join(", ")}`, "text")
       .action(async (inputs: string[], options: AnalyzeOptions) => {
         const format = options.json ? "json" : (options.format ?? "text");
         if (!(FORMATS as readonly string[]).includes(format)) {
-          const { UsageError } = await import("../exit.js");
           throw new UsageError(`unknown format "${format}" (choose ${FORMATS.join(", ")})`);
         }
         const results: InputResult[] = [];
         for (const input of inputs.length > 0 ? inputs : ["-"])
           results.push(await readInput(input));
-        process.stdout.write(format === "json" ? reportsJson(results) : renderText(results));
+        process.stdout.write(renderers[format as Format](results));
       });
   },
-} satisfies CliCommand;
+};

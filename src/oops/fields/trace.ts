@@ -121,10 +121,16 @@ function parseFrame(text: string, line: number, state: TraceState): Frame | unde
 export function refineSoftirq(frames: Frame[]): void {
   const original = frames.map((f) => f.context);
   let runStart = 0;
+  let marked = false;
   for (const [i, frame] of frames.entries()) {
-    if (i > 0 && original[i] !== original[i - 1]) runStart = i;
-    if (original[i] === "irq" && SOFTIRQ_ENTRY.test(frame.symbol ?? "")) {
+    if (i > 0 && original[i] !== original[i - 1]) {
+      runStart = i;
+      marked = false;
+    }
+    // only the innermost softirq entry of a run: do_softirq below __do_softirq is IRQ work
+    if (!marked && original[i] === "irq" && SOFTIRQ_ENTRY.test(frame.symbol ?? "")) {
       for (let j = runStart; j < i; j++) (frames[j] as Frame).context = "softirq";
+      marked = true;
     }
   }
 }

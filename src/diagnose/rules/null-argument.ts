@@ -1,0 +1,61 @@
+/**
+ * @module diagnose/rules/null-argument
+ * When the NULL register is an argument register of the faulting function and nothing in the
+ * function changed it before the fault, the caller passed NULL: the blame moves to the caller.
+ */
+import { callingConventions, type IsaArch } from "../../isa/index.js";
+import type { Rule } from "../types.js";
+import { hex, registerLine, registerValue } from "../util/registers.js";
+import { NULL_LIMIT } from "./null-deref.js";
+
+/** How far into a function a fault still counts as "on entry" when no listing says more. */
+const EARLY_BYTES = 0x20;
+const ORDINALS = ["1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th"];
+
+export const nullArgument: Rule = {
+  meta: {
+    id: "null-argument",
+    type: "problem",
+    description:
+      "the NULL register is an argument of the faulting function and the caller passed it",
+  },
+  run(ctx) {
+    const { report, instruction } = ctx;
+    const base = instruction?.base;
+    const ip = report.ip;
+    if (!base || !ip?.symbol || instruction?.trapOnly) return;
+    const convention = callingConventions[report.arch as IsaArch];
+    if (!convention) return;
+    const position = convention.args.indexOf(base);
+    const value = registerValue(report, base);
+    if (position === -1 || value === undefined || value >= NULL_LIMIT) return;
+    // unchanged since entry: the listing shows no write to it, or the fault is right at entry
+    const written = instruction?.writtenBefore;
+    const unchanged = written
+      ? !written.includes(base)
+      : (ip.offset ?? Number.POSITIVE_INFINITY) <= EARLY_BYTES;
+    if (!unchanged) return;
+    const caller = report.trace.find((f) => f.reliable && f.symbol && f.symbol !== ip.symbol);
+    const callerText = caller
+      ? `${caller.symbol}${caller.module ? ` [${caller.module}]` : ""}`
+      : "its caller";
+    const how = written
+      ? "the function had not changed it before the fault"
+      : `the fault is at +${hex(ip.offset ?? 0)}, at entry`;
+    ctx.finding(
+      `${base} is the ${ORDINALS[position]} argument of ${ip.symbol} (${convention.name}) and ${how}: ${callerText} passed NULL (${hex(value)}), so the blame is on the caller.`,
+      [
+        ...ctx.evidence(registerLine(report, base)),
+        ...ctx.evidence(report.sourceLines.ip),
+        ...ctx.evidence(caller?.line),
+      ],
+      {
+        argument: position + 1,
+        register: base,
+        callee: ip.symbol,
+        caller: caller?.symbol,
+        callerModule: caller?.module ?? null,
+      },
+    );
+  },
+};

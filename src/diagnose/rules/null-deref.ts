@@ -1,0 +1,59 @@
+/**
+ * @module diagnose/rules/null-deref
+ * A fault below the first page is a NULL pointer plus a field offset: names the register that
+ * held NULL and the offset of the field that was accessed.
+ */
+import type { Rule } from "../types.js";
+import { hex, registerLine, registerValue } from "../util/registers.js";
+
+const ACCESS_WORDS: Record<string, string> = {
+  write: "a write to",
+  read: "a read of",
+  "read-write": "a read-modify-write of",
+};
+
+/** Addresses below this are NULL plus a structure offset (the kernel never maps page 0). */
+export const NULL_LIMIT = 0x1000n;
+
+export const nullDeref: Rule = {
+  meta: {
+    id: "null-deref",
+    type: "problem",
+    description: "which register held NULL and the offset of the field being accessed",
+  },
+  run(ctx) {
+    const { report, instruction } = ctx;
+    const fault = report.faultAddress !== undefined ? BigInt(report.faultAddress) : undefined;
+    const isNull = fault !== undefined ? fault < NULL_LIMIT : report.kind === "null-deref";
+    if (!isNull) return;
+    const faultEvidence = ctx.evidence(report.sourceLines.faultAddress ?? report.header.line);
+    const base = instruction?.base;
+    const baseValue = base ? registerValue(report, base) : undefined;
+    if (base && baseValue !== undefined && baseValue < NULL_LIMIT) {
+      const offset = BigInt(instruction?.displacement ?? 0) + baseValue;
+      const access = ACCESS_WORDS[instruction?.access ?? "none"] ?? "an access to";
+      ctx.finding(
+        `NULL pointer dereference: ${base} was ${hex(baseValue)} (NULL) and \`${instruction?.text}\` made ${access} the field at offset ${hex(offset)} of the structure it should point to.`,
+        [
+          ...faultEvidence,
+          ...ctx.evidence(registerLine(report, base)),
+          ...ctx.evidence(instruction?.line),
+        ],
+        {
+          register: base,
+          registerValue: hex(baseValue),
+          offset: hex(offset),
+          access: instruction?.access,
+        },
+      );
+      return;
+    }
+    if (fault !== undefined) {
+      ctx.finding(
+        `NULL pointer dereference: the kernel accessed ${hex(fault)}, i.e. offset ${hex(fault)} from a NULL pointer; the faulting instruction would name the register.`,
+        faultEvidence,
+        { offset: hex(fault) },
+      );
+    }
+  },
+};

@@ -1,0 +1,131 @@
+/**
+ * @module diagnose/rules/poison-value
+ * Recognises the poison values the kernel writes into freed or deleted objects when they
+ * turn up in the fault address or a register: the signature of a use-after-free.
+ */
+import type { Rule } from "../types.js";
+import { hex, registerLine } from "../util/registers.js";
+
+interface Poison {
+  value: bigint;
+  name: string;
+  meaning: string;
+  /** the value may appear with a small field offset added */
+  nearby?: bigint;
+}
+
+/** include/linux/poison.h (x86-64 POISON_POINTER_DELTA 0xdead000000000000) and slab debugging. */
+const POISONS: readonly Poison[] = [
+  {
+    value: 0xdead000000000100n,
+    name: "LIST_POISON1",
+    meaning: "the ->next of a list entry already removed with list_del()",
+    nearby: 0x100n,
+  },
+  {
+    value: 0xdead000000000122n,
+    name: "LIST_POISON2",
+    meaning: "the ->prev of a list entry already removed with list_del()",
+    nearby: 0x100n,
+  },
+  {
+    value: 0xdead000000000200n,
+    name: "LIST_POISON2",
+    meaning: "the ->prev of a list entry already removed with list_del() (older kernels)",
+    nearby: 0x100n,
+  },
+  {
+    value: 0xdead000000000300n,
+    name: "TIMER_ENTRY_STATIC",
+    meaning: "a timer that was never set up (static initializer)",
+    nearby: 0x40n,
+  },
+  {
+    value: 0x6b6b6b6b6b6b6b6bn,
+    name: "POISON_FREE",
+    meaning: "memory of a slab object that was freed (slub_debug poisoning)",
+    nearby: 0x1000n,
+  },
+  {
+    value: 0x5a5a5a5a5a5a5a5an,
+    name: "POISON_INUSE",
+    meaning: "a slab object that was allocated but never initialised",
+    nearby: 0x1000n,
+  },
+  {
+    value: 0xa5a5a5a5a5a5a5a5n,
+    name: "POISON_END",
+    meaning: "the end marker of a poisoned slab object",
+  },
+  {
+    value: 0x09f911029d74e35bn,
+    name: "RED_INACTIVE",
+    meaning: "a slab red zone of a free object: an overrun or use-after-free",
+  },
+  {
+    value: 0xd84156c5635688bbn,
+    name: "RED_ACTIVE",
+    meaning: "a slab red zone of a live object: an overrun",
+  },
+  {
+    value: 0xaaaaaaaaaaaaaaaan,
+    name: "PAGE_POISON",
+    meaning: "a freed page (page_poison)",
+    nearby: 0x1000n,
+  },
+  {
+    value: 0xdead4eadn,
+    name: "SPINLOCK_MAGIC",
+    meaning: "a spinlock's debug magic, read as a pointer",
+  },
+  {
+    value: 0xdead000000000000n,
+    name: "POISON_POINTER_DELTA",
+    meaning: "a poisoned pointer",
+    nearby: 0x1000n,
+  },
+];
+
+function match(value: bigint): { poison: Poison; offset: bigint } | undefined {
+  for (const poison of POISONS) {
+    const offset = value - poison.value;
+    if (offset === 0n || (poison.nearby !== undefined && offset > 0n && offset < poison.nearby)) {
+      return { poison, offset };
+    }
+  }
+  return undefined;
+}
+
+export const poisonValue: Rule = {
+  meta: {
+    id: "poison-value",
+    type: "problem",
+    description: "a fault address or register holds a known poison value",
+  },
+  run(ctx) {
+    const { report } = ctx;
+    const candidates: Array<{ where: string; value: bigint; line?: number }> = [];
+    if (report.faultAddress) {
+      candidates.push({
+        where: "the fault address",
+        value: BigInt(report.faultAddress),
+        line: report.sourceLines.faultAddress,
+      });
+    }
+    for (const [name, value] of Object.entries(report.registers)) {
+      candidates.push({ where: name, value: BigInt(value), line: registerLine(report, name) });
+    }
+    const seen = new Set<string>();
+    for (const { where, value, line } of candidates) {
+      const found = match(value);
+      if (!found || seen.has(found.poison.name)) continue;
+      seen.add(found.poison.name);
+      const plus = found.offset > 0n ? ` + ${hex(found.offset)}` : "";
+      ctx.finding(
+        `${where} is ${hex(value)} = ${found.poison.name}${plus}: ${found.poison.meaning}. The object was used after it was freed or unlinked.`,
+        ctx.evidence(line ?? report.header.line),
+        { where, value: hex(value), poison: found.poison.name, offset: hex(found.offset) },
+      );
+    }
+  },
+};
