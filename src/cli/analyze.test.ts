@@ -65,15 +65,48 @@ describe("crashlens analyze", () => {
     );
   });
 
-  it("prints a readable summary without colour when not on a terminal", () => {
+  it("prints the write-up without colour when not on a terminal", () => {
     const { code, stdout } = run(["analyze", log]);
     assert.equal(code, 0);
     assert.match(
       stdout,
-      /#1 BUG: unable to handle kernel NULL pointer dereference in buggy_read_status/,
+      /^#1 NULL pointer dereference in buggy_read_status \[buggy\]; culprit: buggy_read_status \[buggy\]/m,
+    );
+    for (const section of [
+      "What happened",
+      "Evidence",
+      "Faulting instruction",
+      "Why",
+      "Suspects",
+      "Next steps",
+      "Stack",
+    ]) {
+      assert.match(stdout, new RegExp(`^${section}`, "m"), section);
+    }
+    assert.match(
+      stdout,
+      /\* 2a:\t48 8b 87 40 01 00 00 \tmov {4}0x140\(%rdi\),%rax <-- trapping instruction/,
     );
     assert.match(stdout, /kernel: 6\.1\.0-56-cloud-amd64, tainted G OE/);
     assert.doesNotMatch(stdout, /\x1b\[/);
+  });
+
+  it("--format markdown escapes text from the log and keeps listings verbatim", () => {
+    const hostile = readFileSync(log, "utf8").replace("Comm: sh ", "Comm: <img src=x> ");
+    const { code, stdout } = run(["analyze", "--format", "markdown"], hostile);
+    assert.equal(code, 0);
+    assert.match(stdout, /^### Why$/m);
+    assert.match(stdout, /task: "&lt;img src=x&gt;"/);
+    assert.doesNotMatch(stdout.replace(/```[\s\S]*?```/g, ""), /<img/);
+  });
+
+  it("--format brief prints one short summary per report", () => {
+    const { stdout } = run(["analyze", "--format", "brief", log]);
+    assert.match(
+      stdout,
+      /#1 BUG: unable to handle kernel NULL pointer dereference in buggy_read_status/,
+    );
+    assert.ok(stdout.split("\n").length < 30);
   });
 
   it("exits 0 and says so when there is no crash", () => {

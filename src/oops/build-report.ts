@@ -340,7 +340,7 @@ export function buildReport(segment: Segment): Report {
     const line = segment.lines[i] as KernelLine;
     if (!LEAD_IN.test(line.text) || contextOf(line) !== segment.context) break;
     report.lines.start = line.no;
-    report.leadIn = [line.text.trim(), ...(report.leadIn ?? [])];
+    report.leadIn = [{ line: line.no, text: line.text.trim() }, ...(report.leadIn ?? [])];
   }
 
   const end = segment.fieldEnd ?? segment.lines.length;

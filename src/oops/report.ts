@@ -148,7 +148,7 @@ export interface Report {
   /** the source position a BUG()/WARN() names: "kernel BUG at kernel/timer.c:1105!" */
   assertion?: { file: string; line: number };
   /** lines printed just before the header that belong to the report ("cut here", …) */
-  leadIn?: string[];
+  leadIn?: Array<{ line: number; text: string }>;
   /** the kernel went on to panic: the panic message and its line */
   panic?: { message: string; line: number };
   session?: import("./crash-session/session.js").Session;

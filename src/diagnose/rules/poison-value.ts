@@ -115,6 +115,19 @@ export const poisonValue: Rule = {
     for (const [name, value] of Object.entries(report.registers)) {
       candidates.push({ where: name, value: BigInt(value), line: registerLine(report, name) });
     }
+    // list debugging prints the poisoned pointer it found: "->next is LIST_POISON1 (dead000000000100)"
+    for (const { line, text } of [
+      ...(report.leadIn ?? []),
+      { line: report.header.line, text: report.header.text },
+    ]) {
+      for (const m of text.matchAll(/\b(?:0x)?([0-9a-f]{16})\b/g)) {
+        candidates.push({
+          where: "a pointer the kernel printed",
+          value: BigInt(`0x${m[1]}`),
+          line,
+        });
+      }
+    }
     const seen = new Set<string>();
     for (const { where, value, line } of candidates) {
       const found = match(value);

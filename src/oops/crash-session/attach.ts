@@ -108,8 +108,9 @@ function merge(report: Report, session: Session): void {
     if (fault) {
       if (Object.keys(report.registers).length === 0) {
         report.registers = { ...fault.registers };
-        for (const name of Object.keys(fault.registers))
-          report.sourceLines[`registers.${name}`] = fault.line;
+        for (const name of Object.keys(fault.registers)) {
+          report.sourceLines[`registers.${name}`] = fault.registerLines[name] ?? fault.line;
+        }
       }
       if (!report.ip) {
         report.ip = { symbol: fault.symbol, module: null, line: fault.line };

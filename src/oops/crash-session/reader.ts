@@ -272,6 +272,7 @@ export class SessionReader {
       const entry: Backtrace["exceptions"][number] = {
         symbol: exception[1] as string,
         registers: {},
+        registerLines: {},
         line: line.no,
       };
       if (exception[2] !== undefined) entry.offset = Number(exception[2]);
@@ -287,7 +288,9 @@ export class SessionReader {
       if (target && target.afterFrame === bt.frames.at(-1)?.index) {
         for (const m of text.matchAll(BT_REGISTER_PAIR)) {
           const name = (m[1] as string).toLowerCase();
-          target.registers[name] ??= `0x${(m[2] as string).replace(/^0+(?=[0-9a-f])/, "")}`;
+          if (target.registers[name] !== undefined) continue;
+          target.registers[name] = `0x${(m[2] as string).replace(/^0+(?=[0-9a-f])/, "")}`;
+          target.registerLines[name] = line.no;
         }
       }
       return true;

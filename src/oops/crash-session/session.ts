@@ -23,6 +23,8 @@ export interface ExceptionFrame {
   symbol: string;
   offset?: number;
   registers: Record<string, string>;
+  /** the input line of each register */
+  registerLines: Record<string, number>;
   /** the `#N` frame the exception record follows */
   afterFrame?: number;
   line: number;

@@ -1,0 +1,26 @@
+import { input } from "../../../test/inputs.js";
+import { ruleTester } from "../rule-tester.js";
+
+ruleTester("null-argument", {
+  valid: [
+    { name: "r15 is no argument register (seed 000)", input: input("seed:000") },
+    { name: "rax is no argument register (seed 002)", input: input("seed:002") },
+    { name: "a GPF through a poisoned pointer", input: input("lab:gpf") },
+  ],
+  invalid: [
+    {
+      name: "seed 001: ceph passes NULL to __free_pages",
+      input: input("seed:001"),
+      summary: /rdi is the 1st argument of __free_pages .* ceph_aio_read \[ceph\] passed NULL/,
+      evidence: "RDI: 0000000000000000",
+      data: { argument: 1, callee: "__free_pages", caller: "ceph_aio_read", callerModule: "ceph" },
+    },
+    {
+      name: "lab nullread: buggy_do_nullread passes NULL",
+      input: input("lab:nullread"),
+      summary:
+        /rdi is the 1st argument of buggy_read_status .* buggy_do_nullread \[buggy\] passed NULL/,
+      data: { caller: "buggy_do_nullread" },
+    },
+  ],
+});

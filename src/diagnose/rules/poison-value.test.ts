@@ -1,0 +1,23 @@
+import { input } from "../../../test/inputs.js";
+import { ruleTester } from "../rule-tester.js";
+
+ruleTester("poison-value", {
+  valid: [
+    { name: "a plain NULL dereference", input: input("lab:nullread") },
+    { name: "seed 002", input: input("seed:002") },
+  ],
+  invalid: [
+    {
+      name: "following LIST_POISON1 after list_del()",
+      input: input("lab:gpf"),
+      summary:
+        /the fault address is 0xdead000000000110 = LIST_POISON1 \+ 0x10: the ->next of a list entry already removed/,
+      evidence: "non-canonical address 0xdead000000000110",
+    },
+    {
+      name: "a double list_del() leaves LIST_POISON values in registers",
+      input: input("lab:listdel"),
+      summary: /= LIST_POISON/,
+    },
+  ],
+});
