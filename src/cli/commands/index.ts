@@ -5,9 +5,12 @@
  * throwing.
  */
 import type { Command } from "commander";
+import { dmesgCommand } from "./dmesg.js";
+import { extractCommand } from "./extract.js";
+import { infoCommand } from "./info.js";
 
 export interface CliCommand {
   register(program: Command, setExitCode: (code: number) => void): void;
 }
 
-export const commands: readonly CliCommand[] = [];
+export const commands: readonly CliCommand[] = [dmesgCommand, infoCommand, extractCommand];
