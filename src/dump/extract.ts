@@ -53,7 +53,9 @@ export async function extractPages(
   const flush = () => {
     if (run.length === 0) return;
     const data = new Uint8Array(run.length * dump.pageSize);
-    run.forEach((pfn, i) => data.set(pages.get(pfn) as Uint8Array, i * dump.pageSize));
+    run.forEach((pfn, i) => {
+      data.set(pages.get(pfn) as Uint8Array, i * dump.pageSize);
+    });
     const paddr = (run[0] as bigint) * size;
     segments.push({
       paddr,
