@@ -67,6 +67,7 @@ export async function openKernel(dump: Dump): Promise<KernelView> {
       vmcoreinfo.symbols.get("swapper_pg_dir"),
     levels: vmcoreinfo.numbers.get("pgtable_l5_enabled") === 1n ? 5 : 4,
     smeMask: vmcoreinfo.numbers.get("sme_mask") ?? 0n,
+    physicalEnd: dump.ranges().reduce((end, r) => (r.end > end ? r.end : end), 0n),
     ...(vmcoreinfo.numbers.has("KERNEL_IMAGE_SIZE")
       ? { kernelImageSize: vmcoreinfo.numbers.get("KERNEL_IMAGE_SIZE") as bigint }
       : {}),

@@ -12,8 +12,6 @@ import { CrashlensError } from "../errors.js";
 
 export const START_KERNEL_MAP = 0xffffffff80000000n;
 const DEFAULT_IMAGE_SIZE = 1n << 30n;
-/** largest direct map: 64 TiB (4-level) / 32 PiB (5-level) */
-const DIRECT_MAP_SPAN = { 4: 1n << 46n, 5: 1n << 55n } as const;
 const ENTRY_ADDRESS = 0x000ffffffffff000n;
 const PRESENT = 1n;
 const HUGE = 0x80n;
@@ -27,6 +25,8 @@ export interface X86Config {
   smeMask: bigint;
   kernelImageSize?: bigint;
   directMapBase?: bigint;
+  /** end of physical memory: the direct map covers no more (vmalloc may follow right after) */
+  physicalEnd: bigint;
 }
 
 const hex = (n: bigint) => `0x${n.toString(16)}`;
@@ -51,8 +51,7 @@ export class X86Translator {
     if (va >= START_KERNEL_MAP && va < this.imageEnd)
       return va - START_KERNEL_MAP + this.config.physBase;
     const base = this.config.directMapBase;
-    if (base !== undefined && va >= base && va < base + DIRECT_MAP_SPAN[this.config.levels])
-      return va - base;
+    if (base !== undefined && va >= base && va < base + this.config.physicalEnd) return va - base;
     const page = va & ~(PAGE - 1n);
     let pa = this.pages.get(page);
     if (pa === undefined) {
@@ -66,8 +65,8 @@ export class X86Translator {
   contiguousSpan(va: bigint): bigint {
     if (va >= START_KERNEL_MAP && va < this.imageEnd) return this.imageEnd - va;
     const base = this.config.directMapBase;
-    if (base !== undefined && va >= base && va < base + DIRECT_MAP_SPAN[this.config.levels]) {
-      return base + DIRECT_MAP_SPAN[this.config.levels] - va;
+    if (base !== undefined && va >= base && va < base + this.config.physicalEnd) {
+      return base + this.config.physicalEnd - va;
     }
     return PAGE - (va & (PAGE - 1n));
   }
