@@ -17,7 +17,7 @@ import {
 } from "./structs/flattened.js";
 
 /** bytes of the stream scanned per read while indexing */
-const SCAN_WINDOW = 64 * 1024;
+const SCAN_WINDOW = 1024;
 
 interface Piece {
   /** offset in the rebuilt file */
@@ -62,53 +62,54 @@ export class FlattenedRandomAccess implements RandomAccess {
     const pieces: Piece[] = [];
     let at = FLAT_HEADER_AREA;
     let window: Uint8Array = new Uint8Array(0);
+    let view = viewOf(window);
     let windowStart = 0;
     let ended = false;
     let size = 0;
-    let ordered = true;
-    while (at + FlatRecordHeader.size <= source.size) {
-      if (at < windowStart || at + FlatRecordHeader.size > windowStart + window.length) {
+    while (at + RECORD_HEADER <= source.size) {
+      if (at < windowStart || at + RECORD_HEADER > windowStart + window.length) {
         windowStart = at;
         window = await source.read(at, Math.min(SCAN_WINDOW, source.size - at));
+        view = viewOf(window);
         onProgress?.(at, source.size);
       }
-      const record = FlatRecordHeader.get(viewOf(window), at - windowStart);
-      if (record.offset === -1n && record.bufSize === -1n) {
+      // hot loop: the two big-endian int64s read as numbers, not through the struct token
+      const dst = int64(view, at - windowStart);
+      const length = int64(view, at - windowStart + 8);
+      if (dst === -1 && length === -1) {
         ended = true;
         break;
       }
-      if (record.offset < 0n || record.bufSize < 0n) {
+      if (dst < 0 || length < 0) {
         warnings.push(
           `${name}: flattened record at offset ${at} has a negative offset or size; stopping there`,
         );
         break;
       }
-      checkBound(
-        record.bufSize,
-        maxFlatRecordBytes,
-        `${name}: flattened record size at offset ${at}`,
-      );
-      const length = Number(record.bufSize);
-      const src = at + FlatRecordHeader.size;
+      checkBound(length, maxFlatRecordBytes, `${name}: flattened record size at offset ${at}`);
+      const src = at + RECORD_HEADER;
       if (src + length > source.size) {
         warnings.push(
           `${name}: the flattened record at offset ${at} is cut short by the end of the file`,
         );
-        pieces.push({ dst: Number(record.offset), src, length: source.size - src });
+        pieces.push({ dst, src, length: source.size - src });
         at = source.size;
         break;
       }
-      const dst = Number(record.offset);
-      const last = pieces[pieces.length - 1];
-      if (last !== undefined && dst < last.dst + last.length) ordered = false;
       if (length > 0) pieces.push({ dst, src, length });
       checkBound(pieces.length, maxFlatRecords, `${name}: flattened record count`);
       size = Math.max(size, dst + length);
       at = src + length;
     }
     if (!ended) warnings.push(`${name}: the flattened stream has no end marker (truncated file)`);
-    const sorted = ordered ? pieces : resolveOverlaps(pieces);
-    return new FlattenedRandomAccess(source, sorted, size, pieces.length, warnings);
+    // records come in any order (QEMU interleaves descriptors and page data); sort them, and
+    // only when two overlap fall back to replaying them in stream order
+    const sorted = [...pieces].sort((a, b) => a.dst - b.dst);
+    const overlapping = sorted.some(
+      (p, i) => i > 0 && p.dst < (sorted[i - 1] as Piece).dst + (sorted[i - 1] as Piece).length,
+    );
+    const index = overlapping ? resolveOverlaps(pieces) : sorted;
+    return new FlattenedRandomAccess(source, index, size, pieces.length, warnings);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -149,6 +150,13 @@ export class FlattenedRandomAccess implements RandomAccess {
   async close(): Promise<void> {
     await this.source.close();
   }
+}
+
+const RECORD_HEADER = FlatRecordHeader.size;
+
+/** one big-endian int64 of `makedumpfile_data_header` as a number (-1 stays -1) */
+function int64(view: DataView, at: number): number {
+  return view.getInt32(at, false) * 0x1_0000_0000 + view.getUint32(at + 4, false);
 }
 
 /** Cuts records written later over earlier ones and returns non-overlapping pieces by dst. */

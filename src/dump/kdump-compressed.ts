@@ -54,6 +54,10 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
   readonly startPfn: bigint;
   readonly endPfn: bigint;
   private readonly descriptors = new PageCache<Uint8Array>(64);
+  /** decoded pages by file offset: makedumpfile points every zero page at one shared copy */
+  private readonly byOffset = new PageCache<Uint8Array>(16);
+  /** filtered-out pages all read as this one (pages are copied out, never handed out) */
+  private readonly zeroPage: Uint8Array;
   private readonly firstRank: Promise<number>;
 
   private constructor(
@@ -71,6 +75,7 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
     maxMapnr: bigint,
   ) {
     super(header.blockSize);
+    this.zeroPage = new Uint8Array(header.blockSize);
     this.vmcoreinfo = vmcoreinfo;
     this.maxMapnr = maxMapnr;
     const split = sub !== undefined && header.headerVersion >= 2 && sub.split !== 0;
@@ -254,7 +259,15 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
 
   protected async loadPage(pfn: bigint): Promise<Uint8Array> {
     const desc = await this.describe(pfn);
-    if (desc === undefined) return new Uint8Array(this.pageSize);
+    if (desc === undefined) return this.zeroPage;
+    const shared = this.byOffset.get(BigInt(desc.offset));
+    if (shared !== undefined) return shared;
+    const page = await this.decodePage(pfn, desc);
+    this.byOffset.set(BigInt(desc.offset), page);
+    return page;
+  }
+
+  private async decodePage(pfn: bigint, desc: PageDescription): Promise<Uint8Array> {
     const data = await this.source.read(desc.offset, desc.size);
     const codec = codecFor(desc.flags);
     const where = `${this.path}: physical page ${hex(pfn * BigInt(this.pageSize))}`;

@@ -5,9 +5,7 @@
  * Exit 0 when records came out, 1 when none could be read, 2 when the file is not a dump.
  */
 import type { Command } from "commander";
-import { formatLog } from "../../kernel/index.js";
 import { EXIT_NOTHING } from "../exit.js";
-import { openForCli, warn } from "./dump-open.js";
 import type { CliCommand } from "./index.js";
 
 export const dmesgCommand: CliCommand = {
@@ -18,6 +16,9 @@ export const dmesgCommand: CliCommand = {
       .argument("<vmcore>", "ELF, kdump-compressed or flattened dump")
       .option("--flush-left", "print continuation lines flush left, as vmcore-dmesg does")
       .action(async (path: string, options: { flushLeft?: boolean }) => {
+        // loaded on use, so `crashlens --help` and other commands do not pay for the dump readers
+        const { openForCli, warn } = await import("./dump-open.js");
+        const { formatLog } = await import("../../kernel/index.js");
         const opened = await openForCli(path, setExitCode);
         if (opened === undefined) return;
         const { dump, kernel } = opened;

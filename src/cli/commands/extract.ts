@@ -4,13 +4,11 @@
  * analysis read (page tables included), the notes and VMCOREINFO. The result reads back the
  * same log and facts, is a few hundred kB, and carries none of the rest of memory.
  */
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { type ExtractFormat, extractPages, recordPages } from "../../dump/extract.js";
+import type { ExtractFormat } from "../../dump/extract.js";
 import type { Compression } from "../../dump/writers/kdump-writer.js";
 import { CrashlensError } from "../../errors.js";
 import { EXIT_NOTHING, UsageError } from "../exit.js";
-import { openForCli } from "./dump-open.js";
 import type { CliCommand } from "./index.js";
 
 const purposes = ["dmesg", "info"] as const;
@@ -47,6 +45,9 @@ export const extractCommand: CliCommand = {
             throw new UsageError(`--format must be one of ${formats.join(", ")}`);
           if (!(compressions as readonly string[]).includes(options.compression))
             throw new UsageError(`--compression must be one of ${compressions.join(", ")}`);
+          const { writeFile } = await import("node:fs/promises");
+          const { extractPages, recordPages } = await import("../../dump/extract.js");
+          const { openForCli } = await import("./dump-open.js");
           let recorder: ReturnType<typeof recordPages> | undefined;
           const opened = await openForCli(path, setExitCode, (dump) => {
             recorder = recordPages(dump);

@@ -4,10 +4,7 @@
  * CPUs with RIP/RSP, crash time and release. `--json` prints the same as one JSON object.
  */
 import type { Command } from "commander";
-import { hex } from "../../dump/paged-memory.js";
-import { panicCpu } from "../../kernel/index.js";
 import { EXIT_NOTHING } from "../exit.js";
-import { openForCli, warn } from "./dump-open.js";
 import type { CliCommand } from "./index.js";
 
 const pad = (n: bigint | undefined) => (n === undefined ? "?" : n.toString(16).padStart(16, "0"));
@@ -20,6 +17,9 @@ export const infoCommand: CliCommand = {
       .argument("<vmcore>", "ELF, kdump-compressed or flattened dump")
       .option("--json", "print JSON")
       .action(async (path: string, options: { json?: boolean }) => {
+        const { openForCli, warn } = await import("./dump-open.js");
+        const { panicCpu } = await import("../../kernel/index.js");
+        const { hex } = await import("../../dump/paged-memory.js");
         const opened = await openForCli(path, setExitCode);
         if (opened === undefined) return;
         const { dump, kernel } = opened;

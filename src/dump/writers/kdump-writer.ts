@@ -4,8 +4,6 @@
  * compression, both bitmaps, the shared zero page, and the split / incomplete variants.
  * Used by `crashlens extract --format kdump` and by tests and fixture generation.
  */
-import { deflateSync } from "node:zlib";
-import { compress as snappyCompress } from "snappyjs";
 import { lzoBinding } from "../decompress/lzo.js";
 import { zstdModule } from "../decompress/zstd.js";
 import { viewOf } from "../random-access.js";
@@ -58,14 +56,18 @@ async function compressor(kind: Compression): Promise<(page: Uint8Array) => Uint
   switch (kind) {
     case "none":
       return (page) => page;
-    case "zlib":
+    case "zlib": {
+      const { deflateSync } = await import("node:zlib");
       return (page) => deflateSync(page);
+    }
     case "lzo": {
       const lzo = lzoBinding();
       return (page) => lzo.compress(Buffer.from(page));
     }
-    case "snappy":
-      return (page) => snappyCompress(page);
+    case "snappy": {
+      const { compress } = await import("snappyjs");
+      return (page) => compress(page);
+    }
     case "zstd": {
       const zstd = await zstdModule();
       return (page) => zstd.compress(page, 3);

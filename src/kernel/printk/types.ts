@@ -42,12 +42,19 @@ export interface LogResult {
   generation?: "lockless" | "structured" | "legacy";
 }
 
-export const u64 = (bytes: Uint8Array, at: number) =>
-  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(at, true);
-export const u32 = (bytes: Uint8Array, at: number) =>
-  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(at, true);
-export const u16 = (bytes: Uint8Array, at: number) =>
-  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(at, true);
+/** one DataView per byte array, reused: record loops read thousands of fields */
+const views = new WeakMap<Uint8Array, DataView>();
+function view(bytes: Uint8Array): DataView {
+  let v = views.get(bytes);
+  if (v === undefined) {
+    v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    views.set(bytes, v);
+  }
+  return v;
+}
+export const u64 = (bytes: Uint8Array, at: number) => view(bytes).getBigUint64(at, true);
+export const u32 = (bytes: Uint8Array, at: number) => view(bytes).getUint32(at, true);
+export const u16 = (bytes: Uint8Array, at: number) => view(bytes).getUint16(at, true);
 
 const latin1 = new TextDecoder("latin1");
 /** record text as bytes-in-a-string (latin1), so escaping can see every byte */
