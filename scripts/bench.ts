@@ -7,7 +7,7 @@
  * Options: --runs N (default 5), --slow-runs N (crash/drgn, default 3), --no-install, --dumps a,b
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { openDump } from "../src/dump/index.js";
 import { formatLog, openKernel } from "../src/kernel/index.js";
@@ -142,6 +142,14 @@ async function inProcess(path: string, n: number): Promise<number> {
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)] as number;
 }
+
+// drgn 0.0.22 has no -e: give it a script file
+const drgnScript = "/tmp/crashlens-bench-drgn.py";
+writeFileSync(
+  drgnScript,
+  "import sys\nfrom drgn.helpers.linux.printk import get_dmesg\nsys.stdout.buffer.write(get_dmesg(prog))\n",
+);
+const nodeBaseline = time([process.execPath, "-e", "process.stdout.write('x'.repeat(2000))"], runs);
 
 const fmt = (m: Measure | undefined) =>
   m === undefined
