@@ -7,6 +7,7 @@ import { hex } from "../dump/paged-memory.js";
 import type { Dump } from "../dump/types.js";
 import { CrashlensError, isCrashlensError } from "../errors.js";
 import { type CpuState, cpuStates } from "./cpu-state.js";
+import { Kallsyms } from "./kallsyms.js";
 import { formatLog as format, type LogStyle } from "./printk/format.js";
 import { hasLegacy, readLegacy } from "./printk/log-buf.js";
 import { hasLockless, readLockless } from "./printk/prb.js";
@@ -16,6 +17,7 @@ import { emptyVmcoreinfo, parseVmcoreinfo, type VmcoreInfo } from "./vmcoreinfo.
 import { START_KERNEL_MAP, X86Translator } from "./x86-64.js";
 
 export type { CpuState } from "./cpu-state.js";
+export { Kallsyms, type KernelSymbol } from "./kallsyms.js";
 export type { LogStyle } from "./printk/format.js";
 export type { LogResult, PrintkRecord } from "./printk/types.js";
 export { parseVmcoreinfo, type VmcoreInfo } from "./vmcoreinfo.js";
@@ -38,6 +40,14 @@ export interface KernelView {
   readVirtual(address: bigint, length: number): Promise<Uint8Array>;
   translate(address: bigint): Promise<bigint>;
   readLog(): Promise<LogResult>;
+  /**
+   * Decodes kallsyms from memory (VMCOREINFO has the tables since v6.0); after it resolves,
+   * `symbolize` works and `panicCpuVariable` holds the kernel's `panic_cpu` when readable.
+   */
+  loadSymbols(): Promise<Kallsyms | undefined>;
+  symbolize?(address: bigint): { name: string; offset: number; size: number } | undefined;
+  /** `panic_cpu` read from memory (needs kallsyms with data symbols); -1 = no panic recorded */
+  readonly panicCpuVariable?: number;
 }
 
 /** Log readers in the order the peers choose them: by which VMCOREINFO entries exist. */
@@ -101,6 +111,27 @@ export async function openKernel(dump: Dump): Promise<KernelView> {
     readVirtual,
     translate: (address) => translator.translate(address),
     readLog: () => readLog(view, readVirtual),
+    loadSymbols: async () => {
+      let symbols: Kallsyms | undefined;
+      try {
+        symbols = await Kallsyms.load(vmcoreinfo, readVirtual);
+      } catch (error) {
+        warnings.push(`kallsyms could not be decoded: ${(error as Error).message}`);
+        return undefined;
+      }
+      if (symbols === undefined) return undefined;
+      view.symbolize = (address) => symbols.symbolize(address);
+      const panicCpuSymbol = symbols.lookup("panic_cpu");
+      if (panicCpuSymbol !== undefined) {
+        try {
+          const bytes = await readVirtual(panicCpuSymbol.address, 4);
+          view.panicCpuVariable = new DataView(bytes.buffer).getInt32(0, true);
+        } catch {
+          // the page holding panic_cpu was filtered out; the log still tells
+        }
+      }
+      return symbols;
+    },
   };
   if (directMapBase !== undefined) view.directMapBase = directMapBase;
   const crashTime = vmcoreinfo.crashTime ?? headerTime(dump);
@@ -245,6 +276,9 @@ export function formatLog(
  * (dump_stack() prints it on the panicking CPU); for QEMU dumps note order and pr_pid say nothing.
  */
 export function panicCpu(kernel: KernelView, log: readonly PrintkRecord[]): number | undefined {
+  // the kernel's own record, when kallsyms gave its address (`loadSymbols()`)
+  if (kernel.panicCpuVariable !== undefined && kernel.panicCpuVariable >= 0)
+    return kernel.panicCpuVariable;
   let panicAt = log.length;
   for (let i = log.length - 1; i >= 0; i--) {
     if ((log[i] as PrintkRecord).text.startsWith("Kernel panic - not syncing")) {
