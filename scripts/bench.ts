@@ -186,19 +186,7 @@ for (const name of dumps) {
         : undefined,
     drgn:
       peers.drgn && haveVmlinux
-        ? time(
-            [
-              "drgn",
-              "-q",
-              "-s",
-              vmlinux,
-              "-c",
-              path,
-              "-e",
-              "import sys; sys.stdout.buffer.write(get_dmesg(prog))",
-            ],
-            slowRuns,
-          )
+        ? time(["drgn", "-q", "-s", vmlinux, "-c", path, drgnScript], slowRuns)
         : undefined,
   };
   const inproc = await inProcess(path, runs);

@@ -48,6 +48,14 @@ export class FileBitmap {
     return (((bytes[byte % CHUNK_BYTES] as number) >> Number(bit & 7n)) & 1) === 1;
   }
 
+  /** whether any of the 8 bits in the byte holding `bit` is set */
+  async anyInByte(bit: bigint): Promise<boolean> {
+    if (bit < 0n || bit >= this.bits) return false;
+    const byte = Number(bit >> 3n);
+    const bytes = await this.chunk(Math.floor(byte / CHUNK_BYTES));
+    return bytes[byte % CHUNK_BYTES] !== 0;
+  }
+
   /** set bits in [0, bit) */
   async rank(bit: bigint): Promise<number> {
     if (bit <= 0n) return 0;

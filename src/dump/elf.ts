@@ -232,6 +232,23 @@ export class ElfDump extends PagedMemory implements Dump {
     return this.overlapping(start, start + BigInt(this.pageSize)).length > 0;
   }
 
+  async *storedPages(): AsyncIterable<bigint> {
+    const size = BigInt(this.pageSize);
+    let last = -1n;
+    for (const s of this.segments) {
+      const first = (s.paddr + size - 1n) / size;
+      const end = (s.paddr + s.filesz) / size;
+      for (let pfn = first > last ? first : last + 1n; pfn < end; pfn++) {
+        last = pfn;
+        yield pfn;
+      }
+    }
+  }
+
+  storedPageCount(): number {
+    return this.segments.reduce((n, s) => n + Number(s.filesz / BigInt(this.pageSize)), 0);
+  }
+
   ranges(): readonly PhysicalRange[] {
     return mergeRanges(this.segments.map((s) => ({ start: s.paddr, end: s.paddr + s.memsz })));
   }

@@ -50,6 +50,24 @@ const cases = [
 ] as const;
 
 describe("committed fixtures", () => {
+  it("a dump without a VMCOREINFO note (QEMU without -device vmcoreinfo) still gives the log", async () => {
+    const dump = await openDump(`${dir}/nullread-novmcoreinfo.kdump-zlib`);
+    try {
+      assert.equal(dump.vmcoreinfo, undefined);
+      assert.equal(dump.notes.filter((n) => n.name === "VMCOREINFO").length, 0);
+      const kernel = await openKernel(dump);
+      assert.match(
+        kernel.warnings.join(";"),
+        /no VMCOREINFO note; using the kernel's copy found in memory at physical 0x19ca000/,
+      );
+      assert.equal(kernel.release, "6.1.0-56-cloud-amd64");
+      const log = await kernel.readLog();
+      assert.equal(formatLog(log.records), await readFile(`${dir}/nullread.dmesg.txt`, "latin1"));
+    } finally {
+      await dump.close();
+    }
+  });
+
   for (const c of cases) {
     it(`${c.file} (${c.style}) equals ${c.reference}`, async () => {
       const dump = await openDump(`${dir}/${c.file}`);

@@ -32,6 +32,8 @@ import {
 } from "./structs/kdump.js";
 import type { Dump, ElfNote, PhysicalRange } from "./types.js";
 
+/** bitmaps up to this size are counted at open (for `info`); larger ones on demand only */
+const MAX_COUNTED_BITMAP = 8 * 1024 * 1024;
 /** descriptors read per request */
 const DESC_BATCH = 170;
 
@@ -59,6 +61,8 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
   /** filtered-out pages all read as this one (pages are copied out, never handed out) */
   private readonly zeroPage: Uint8Array;
   private readonly firstRank: Promise<number>;
+  /** RAM pages (1st bitmap) and pages written (2nd bitmap), counted at open for bitmaps up to 8 MiB */
+  private counts: { ram: number; written: number } | undefined;
 
   private constructor(
     private readonly source: RandomAccess,
@@ -191,7 +195,7 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
         `${path}: the dump is marked incomplete (makedumpfile ran out of space); some pages are missing`,
       );
     }
-    return new KdumpCompressedDump(
+    const dump = new KdumpCompressedDump(
       source,
       path,
       header,
@@ -205,6 +209,10 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
       outer,
       maxMapnr,
     );
+    if (half <= MAX_COUNTED_BITMAP) {
+      dump.counts = { ram: await present.rank(maxMapnr), written: await written.rank(maxMapnr) };
+    }
+    return dump;
   }
 
   /** where page `pfn` is stored, or undefined when it reads as zeros (filtered out) */
@@ -297,6 +305,23 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
     );
   }
 
+  async *storedPages(): AsyncIterable<bigint> {
+    const end = this.endPfn < this.written.bits ? this.endPfn : this.written.bits;
+    for (let pfn = this.startPfn; pfn < end; ) {
+      // skip whole zero bytes of the bitmap quickly
+      if ((pfn & 7n) === 0n && !(await this.written.anyInByte(pfn))) {
+        pfn += 8n;
+        continue;
+      }
+      if (await this.written.isSet(pfn)) yield pfn;
+      pfn++;
+    }
+  }
+
+  storedPageCount(): number | undefined {
+    return this.counts?.written;
+  }
+
   ranges(): readonly PhysicalRange[] {
     const size = BigInt(this.pageSize);
     return [{ start: this.startPfn * size, end: this.endPfn * size }];
@@ -321,6 +346,10 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
       "block size": h.blockSize,
       max_mapnr: `${hex(this.maxMapnr)} (${(this.maxMapnr * BigInt(h.blockSize)) / 1048576n} MiB)`,
       "bitmap blocks": h.bitmapBlocks,
+      pages:
+        this.counts === undefined
+          ? "not counted (huge bitmap)"
+          : `${this.counts.written} in the dump of ${this.counts.ram} RAM pages (${this.counts.ram - this.counts.written} filtered out)`,
       "header nr_cpus": h.nrCpus,
       "header current_cpu": h.currentCpu,
     };

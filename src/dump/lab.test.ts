@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { hideVmcoreinfo } from "../../test/writers/hide-vmcoreinfo.js";
 import { labCases, labDumps } from "../../test/writers/lab.js";
 import { formatLog, openKernel, panicCpu } from "../kernel/index.js";
 import { BufferRandomAccess, openDump, openDumpFrom } from "./index.js";
@@ -53,6 +54,22 @@ describe("lab dumps: the log equals the reference", {
       await readFile(join(lab as string, "bugon.kdump-zlib.dmesg.txt"), "latin1"),
     );
   });
+
+  for (const c of labCases.filter(
+    (c) => c.file === "nullread.elf" || c.file === "oom.qemu-kdump-flat",
+  )) {
+    it(`${c.file} with its VMCOREINFO hidden: found in memory, same log`, async () => {
+      const dump = hideVmcoreinfo(await openDump(join(lab as string, c.file)));
+      const kernel = await openKernel(dump);
+      assert.match(kernel.warnings.join(";"), /found in memory/);
+      const log = await kernel.readLog();
+      assert.equal(
+        formatLog(log.records, c.style),
+        await readFile(join(lab as string, c.reference), "latin1"),
+      );
+      await dump.close();
+    });
+  }
 
   it("vmcore-dmesg's flush-left shape matches its reference", async () => {
     const dump = await openDump(join(lab as string, "nullread.elf"));

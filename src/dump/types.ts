@@ -40,6 +40,10 @@ export interface Dump {
   readPhysical(paddr: bigint, length: number): Promise<Uint8Array>;
   /** whether the page holding `paddr` is in the dump (filtered-out RAM counts as present) */
   hasPage(paddr: bigint): Promise<boolean>;
+  /** page frames whose data is stored in the file (not holes, not filtered out), ascending */
+  storedPages(): AsyncIterable<bigint>;
+  /** how many pages `storedPages` yields, when cheap to know (for progress) */
+  storedPageCount?(): number | undefined;
   /** physical ranges covered by the dump, in order */
   ranges(): readonly PhysicalRange[];
   /** header facts for `crashlens info` */

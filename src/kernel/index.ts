@@ -7,6 +7,7 @@ import { hex } from "../dump/paged-memory.js";
 import type { Dump } from "../dump/types.js";
 import { CrashlensError, isCrashlensError } from "../errors.js";
 import { type CpuState, cpuStates } from "./cpu-state.js";
+import { findVmcoreinfoInMemory } from "./find-vmcoreinfo.js";
 import { Kallsyms } from "./kallsyms.js";
 import { formatLog as format, type LogStyle } from "./printk/format.js";
 import { hasLegacy, readLegacy } from "./printk/log-buf.js";
@@ -59,10 +60,29 @@ const generations = [
 
 const UTS_FIELD = 65;
 
-export async function openKernel(dump: Dump): Promise<KernelView> {
+export interface KernelOptions {
+  /**
+   * without a VMCOREINFO note, scan the stored pages for the kernel's own copy (default true;
+   * reads every stored page, so it is slow on big dumps)
+   */
+  scanForVmcoreinfo?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function openKernel(dump: Dump, options: KernelOptions = {}): Promise<KernelView> {
   const warnings: string[] = [];
   let vmcoreinfo = emptyVmcoreinfo();
-  if (dump.vmcoreinfo !== undefined) vmcoreinfo = parseVmcoreinfo(dump.vmcoreinfo);
+  let rawInfo = dump.vmcoreinfo;
+  if (rawInfo === undefined && options.scanForVmcoreinfo !== false) {
+    const found = await findVmcoreinfoInMemory(dump, options.onProgress);
+    if (found !== undefined) {
+      rawInfo = found.text;
+      warnings.push(
+        `${dump.path}: the dump has no VMCOREINFO note; using the kernel's copy found in memory at physical ${hex(found.paddr)}`,
+      );
+    }
+  }
+  if (rawInfo !== undefined) vmcoreinfo = parseVmcoreinfo(rawInfo);
   else
     warnings.push(
       `${dump.path}: the dump has no VMCOREINFO (a QEMU dump made without -device vmcoreinfo?); kernel data cannot be located`,
@@ -84,8 +104,7 @@ export async function openKernel(dump: Dump): Promise<KernelView> {
     ...(dump.directMapBase !== undefined ? { directMapBase: dump.directMapBase } : {}),
   });
   const directMapBase =
-    dump.directMapBase ??
-    (dump.vmcoreinfo !== undefined ? await translator.findDirectMap() : undefined);
+    dump.directMapBase ?? (rawInfo !== undefined ? await translator.findDirectMap() : undefined);
   if (directMapBase !== undefined) translator.config.directMapBase = directMapBase;
 
   const readVirtual = async (address: bigint, length: number): Promise<Uint8Array> => {
@@ -205,7 +224,7 @@ async function readLog(
   readVirtual: (a: bigint, n: number) => Promise<Uint8Array>,
 ): Promise<LogResult> {
   const warnings: string[] = [];
-  if (view.dump.vmcoreinfo === undefined) {
+  if (view.vmcoreinfo.raw === "") {
     return {
       records: [],
       warnings: ["the dump has no VMCOREINFO, so the log buffer cannot be located"],

@@ -56,7 +56,10 @@ export class Kallsyms {
     const index = dv(await read(tokenIndex, 512));
     let maxOffset = 0;
     for (let i = 0; i < 256; i++) maxOffset = Math.max(maxOffset, index.getUint16(i * 2, true));
-    const table = await read(tokenTable, maxOffset + 256);
+    // the last token starts at maxOffset; tokens are short, and the read must not run into
+    // pages a pruned dump left out
+    let table = await read(tokenTable, maxOffset + 32);
+    if (table.indexOf(0, maxOffset) < 0) table = await read(tokenTable, maxOffset + 256);
     const tokens: string[] = [];
     const latin1 = new TextDecoder("latin1");
     for (let i = 0; i < 256; i++) {
@@ -75,7 +78,14 @@ export class Kallsyms {
       if (at + n <= chunkAt + chunk.length) return;
       checkBound(at + n, MAX_NAMES_BYTES, "kallsyms_names size");
       const rest = chunk.subarray(at - chunkAt);
-      const more = await read(namesAt + BigInt(at + rest.length), 256 * 1024);
+      // read ahead a little; near the end of the table (or of a pruned dump) read just enough
+      const from = namesAt + BigInt(at + rest.length);
+      let more: Uint8Array;
+      try {
+        more = await read(from, Math.max(n, 16 * 1024));
+      } catch {
+        more = await read(from, n - rest.length);
+      }
       const joined = new Uint8Array(rest.length + more.length);
       joined.set(rest);
       joined.set(more, rest.length);

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { labDumps } from "../../../test/writers/lab.js";
 import { conformanceImage } from "../../dump/reader.case.js";
 
 const run = (...args: string[]) =>
@@ -15,6 +16,7 @@ const run = (...args: string[]) =>
 const dir = mkdtempSync(join(tmpdir(), "crashlens-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const fixture = "testdata/dumps/nullread-dmesg.kdump-zlib";
+const lab = labDumps();
 
 describe("crashlens dmesg / info / extract", () => {
   it("dmesg prints the log byte-identical to makedumpfile", () => {
@@ -50,14 +52,34 @@ describe("crashlens dmesg / info / extract", () => {
     assert.match(r.stderr, /no VMCOREINFO/);
     assert.equal(r.stdout, "");
   });
-  it("info names format, release, CPUs and registers", () => {
-    const r = run("info", fixture);
+  it("dmesg reads a dump without VMCOREINFO note, saying where it found the kernel's copy", () => {
+    const r = run("dmesg", "testdata/dumps/nullread-novmcoreinfo.kdump-zlib");
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync("testdata/dumps/nullread.dmesg.txt", "latin1"));
+    assert.match(r.stderr, /warning: .*found in memory at physical 0x19ca000/);
+  });
+  it("info names format, release, CPUs, registers and functions (from a --for info extract)", () => {
+    const small = join(dir, "info.kdump");
+    const extracted = run(
+      "extract",
+      "--for",
+      "info",
+      lab === undefined ? fixture : join(lab, "nullread.kdump-zlib"),
+      small,
+    );
+    assert.equal(extracted.status, 0, extracted.stderr);
+    const r = run("info", lab === undefined ? fixture : small);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /format: +kdump-compressed/);
     assert.match(r.stdout, /release: +6\.1\.0-56-cloud-amd64/);
     assert.match(r.stdout, /printk buffer: +lockless/);
     assert.match(r.stdout, /CPU 1 \(pid 2\): +RIP ffffffff[0-9a-f]{8} +RSP ffff/);
-    const json = JSON.parse(run("info", "--json", fixture).stdout);
+    assert.match(r.stdout, /panic cpu: +1/);
+    if (lab !== undefined) {
+      assert.match(r.stdout, /CPU 0 .*stop_this_cpu\+0x63\/0xa0/);
+      assert.match(r.stdout, /kallsyms: +87347 symbols/);
+    }
+    const json = JSON.parse(run("info", "--json", lab === undefined ? fixture : small).stdout);
     assert.equal(json.cpus.length, 2);
     assert.equal(json["log records"], 417);
   });

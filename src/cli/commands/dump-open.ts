@@ -34,7 +34,9 @@ export async function openForCli(
   bar.finish();
   for (const w of dump.warnings) warn(w);
   beforeKernel?.(dump);
-  const kernel = await openKernel(dump);
+  const scan = progressBar("looking for VMCOREINFO in memory");
+  const kernel = await openKernel(dump, { onProgress: scan.update });
+  scan.finish();
   for (const w of kernel.warnings) warn(w);
   return { dump, kernel };
 }

@@ -56,6 +56,12 @@ export const extractCommand: CliCommand = {
           const { dump, kernel } = opened;
           try {
             const log = await kernel.readLog();
+            // `info` also names functions and reads panic_cpu: keep the kallsyms pages too
+            if (options.for === "info" && (await kernel.loadSymbols()) === undefined) {
+              process.stderr.write(
+                `crashlens: warning: ${path}: no kallsyms to keep (${kernel.warnings.at(-1) ?? "not in VMCOREINFO"})\n`,
+              );
+            }
             recorder.stop();
             if (log.records.length === 0 && options.for === "dmesg") {
               process.stderr.write(

@@ -25,6 +25,13 @@ export const infoCommand: CliCommand = {
         const { dump, kernel } = opened;
         try {
           const log = await kernel.readLog();
+          const symbols = await kernel.loadSymbols();
+          const where = (rip: bigint | undefined) => {
+            const s = rip === undefined ? undefined : kernel.symbolize?.(rip);
+            return s === undefined
+              ? ""
+              : ` ${s.name}+0x${s.offset.toString(16)}/0x${s.size.toString(16)}`;
+          };
           const vi = kernel.vmcoreinfo;
           const summary: Record<string, unknown> = {
             file: path,
@@ -44,12 +51,17 @@ export const infoCommand: CliCommand = {
               kernel.directMapBase === undefined ? undefined : hex(kernel.directMapBase),
             "5-level paging": vi.numbers.get("pgtable_l5_enabled") === 1n,
             vmcoreinfo:
-              dump.vmcoreinfo === undefined
+              vi.raw === ""
                 ? "absent"
-                : `${vi.symbols.size} symbols, ${vi.offsets.size} offsets, ${vi.sizes.size} sizes, ${vi.numbers.size} numbers`,
+                : (dump.vmcoreinfo === undefined ? "found in memory (no note): " : "") +
+                  `${vi.symbols.size} symbols, ${vi.offsets.size} offsets, ${vi.sizes.size} sizes, ${vi.numbers.size} numbers`,
             "printk buffer": log.generation ?? "not found",
             "log records": log.records.length,
             "panic cpu": panicCpu(kernel, log.records),
+            kallsyms:
+              symbols === undefined
+                ? "not in VMCOREINFO"
+                : `${symbols.count} symbols (${symbols.encoding})`,
             cpus: kernel.cpus.length,
             ...Object.fromEntries(
               Object.entries(dump.facts()).map(([k, v]) => [`header: ${k}`, v]),
@@ -59,6 +71,7 @@ export const infoCommand: CliCommand = {
             cpu: c.cpu,
             pid: c.pid,
             rip: pad(c.registers.rip),
+            function: where(c.registers.rip).trim() || undefined,
             rsp: pad(c.registers.rsp),
             source: c.source,
           }));
@@ -74,12 +87,12 @@ export const infoCommand: CliCommand = {
             for (const c of cpus) {
               lines.push(
                 `CPU ${c.cpu}${c.pid === undefined ? "" : ` (pid ${c.pid})`}:`.padEnd(33) +
-                  `RIP ${c.rip}  RSP ${c.rsp}  [${c.source}]`,
+                  `RIP ${c.rip}  RSP ${c.rsp}  [${c.source}]${c.function ? `  ${c.function}` : ""}`,
               );
             }
             process.stdout.write(`${lines.join("\n")}\n`);
           }
-          if (dump.vmcoreinfo === undefined && kernel.cpus.length === 0) setExitCode(EXIT_NOTHING);
+          if (vi.raw === "" && kernel.cpus.length === 0) setExitCode(EXIT_NOTHING);
         } finally {
           await dump.close();
         }
