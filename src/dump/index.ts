@@ -8,6 +8,7 @@ import { ElfDump } from "./elf.js";
 import { FlattenedRandomAccess } from "./flattened.js";
 import { KdumpCompressedDump } from "./kdump-compressed.js";
 import { FileRandomAccess, type RandomAccess } from "./random-access.js";
+import { SplitDump } from "./split.js";
 import type { Dump } from "./types.js";
 
 export type { Detected } from "./detect.js";
@@ -31,6 +32,31 @@ export async function openDump(path: string, options: OpenOptions = {}): Promise
     return await openDumpFrom(file, path, options);
   } catch (error) {
     await file.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens the parts of a `makedumpfile --split` dump as one dump (one path opens as usual).
+ */
+export async function openDumps(
+  paths: readonly string[],
+  options: OpenOptions = {},
+): Promise<Dump> {
+  if (paths.length === 1) return openDump(paths[0] as string, options);
+  const parts: Dump[] = [];
+  try {
+    for (const path of paths) parts.push(await openDump(path, options));
+    const kdump = parts.filter((p): p is KdumpCompressedDump => p instanceof KdumpCompressedDump);
+    if (kdump.length !== parts.length) {
+      throw new CrashlensError(
+        "usage",
+        "several files make one dump only as the parts of a split kdump-compressed dump",
+      );
+    }
+    return new SplitDump(kdump);
+  } catch (error) {
+    for (const part of parts) await part.close();
     throw error;
   }
 }

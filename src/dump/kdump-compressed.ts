@@ -132,6 +132,13 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
     checkBound(header.subHeaderSize, maxSubHeaderBlocks, `${path}: kdump sub_hdr_size`);
     let sub: SubHeader | undefined;
     if (header.subHeaderSize > 0) {
+      if (source.size < bs + KdumpSubHeader.size) {
+        throw new CrashlensError(
+          "truncated",
+          `${path}: the kdump sub-header is cut off (the file ends at ${source.size})`,
+          { path },
+        );
+      }
       const bytes = new Uint8Array(KdumpSubHeader.size);
       bytes.set(await source.read(bs, Math.min(KdumpSubHeader.size, source.size - bs)));
       sub = KdumpSubHeader.get(viewOf(bytes));

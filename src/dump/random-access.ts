@@ -19,6 +19,13 @@ export interface RandomAccess {
 }
 
 function truncated(name: string, offset: number, length: number, size: number): CrashlensError {
+  if (length < 0 || offset < 0) {
+    return new CrashlensError(
+      "bad-data",
+      `${name}: a structure claims ${length} bytes at offset ${offset}`,
+      { path: name },
+    );
+  }
   return new CrashlensError(
     "truncated",
     `${name}: wanted ${length} bytes at offset ${offset}, but the file ends at ${size}`,

@@ -13,14 +13,18 @@ export const dmesgCommand: CliCommand = {
     program
       .command("dmesg")
       .description("print the kernel log stored in a vmcore (any dump format, no debuginfo)")
-      .argument("<vmcore>", "ELF, kdump-compressed or flattened dump")
+      .argument(
+        "<vmcore...>",
+        "ELF, kdump-compressed or flattened dump (or all parts of a split dump)",
+      )
       .option("--flush-left", "print continuation lines flush left, as vmcore-dmesg does")
-      .action(async (path: string, options: { flushLeft?: boolean }) => {
+      .action(async (paths: string[], options: { flushLeft?: boolean }) => {
         // loaded on use, so `crashlens --help` and other commands do not pay for the dump readers
         const { openForCli, warn } = await import("./dump-open.js");
         const { formatLog } = await import("../../kernel/index.js");
-        const opened = await openForCli(path, setExitCode);
+        const opened = await openForCli(paths, setExitCode);
         if (opened === undefined) return;
+        const path = paths.join(" + ");
         const { dump, kernel } = opened;
         try {
           const log = await kernel.readLog();

@@ -3,7 +3,7 @@
  * Opening a dump and its kernel for the dump commands (`dmesg`, `info`, `extract`), with one
  * line on stderr and exit code 2 when the file is unreadable or not a dump.
  */
-import { openDump } from "../../dump/index.js";
+import { openDumps } from "../../dump/index.js";
 import { progressBar } from "../../dump/progress.js";
 import type { Dump } from "../../dump/types.js";
 import { isCrashlensError } from "../../errors.js";
@@ -16,14 +16,14 @@ export function warn(message: string): void {
 
 /** The dump and kernel, or undefined after printing why (the exit code is then set to 2). */
 export async function openForCli(
-  path: string,
+  paths: string | readonly string[],
   setExitCode: (code: number) => void,
   beforeKernel?: (dump: Dump) => void,
 ): Promise<{ dump: Dump; kernel: KernelView } | undefined> {
   const bar = progressBar("indexing dump");
   let dump: Dump;
   try {
-    dump = await openDump(path, { onProgress: bar.update });
+    dump = await openDumps(typeof paths === "string" ? [paths] : paths, { onProgress: bar.update });
   } catch (error) {
     bar.finish();
     if (!isCrashlensError(error)) throw error;

@@ -14,14 +14,18 @@ export const infoCommand: CliCommand = {
     program
       .command("info")
       .description("describe a vmcore: format, header facts, kernel release, CPUs and registers")
-      .argument("<vmcore>", "ELF, kdump-compressed or flattened dump")
+      .argument(
+        "<vmcore...>",
+        "ELF, kdump-compressed or flattened dump (or all parts of a split dump)",
+      )
       .option("--json", "print JSON")
-      .action(async (path: string, options: { json?: boolean }) => {
+      .action(async (paths: string[], options: { json?: boolean }) => {
         const { openForCli, warn } = await import("./dump-open.js");
         const { panicCpu } = await import("../../kernel/index.js");
         const { hex } = await import("../../dump/paged-memory.js");
-        const opened = await openForCli(path, setExitCode);
+        const opened = await openForCli(paths, setExitCode);
         if (opened === undefined) return;
+        const path = paths.join(" + ");
         const { dump, kernel } = opened;
         try {
           const log = await kernel.readLog();
