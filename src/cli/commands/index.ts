@@ -6,9 +6,17 @@
  */
 import type { Command } from "commander";
 import { analyzeCommand } from "./analyze.js";
+import { dmesgCommand } from "./dmesg.js";
+import { extractCommand } from "./extract.js";
+import { infoCommand } from "./info.js";
 
 export interface CliCommand {
   register(program: Command, setExitCode: (code: number) => void): void;
 }
 
-export const commands: readonly CliCommand[] = [analyzeCommand];
+export const commands: readonly CliCommand[] = [
+  analyzeCommand,
+  dmesgCommand,
+  infoCommand,
+  extractCommand,
+];

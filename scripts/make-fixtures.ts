@@ -1,0 +1,69 @@
+/**
+ * Regenerates the small committed dumps in testdata/dumps/ from the lab dumps, with
+ * `crashlens extract` logic: only the pages `dmesg` reads, plus notes and VMCOREINFO.
+ * snappy and zstd have no real dump (Debian's makedumpfile lacks them, QEMU 7.2 offers only
+ * zlib), so those fixtures re-compress the real nullread dump's pages.
+ * Usage: npx tsx scripts/make-fixtures.ts [LAB_DUMPS_DIR]
+ */
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { extractPages, recordPages } from "../src/dump/extract.js";
+import { openDump } from "../src/dump/index.js";
+import type { Compression } from "../src/dump/writers/kdump-writer.js";
+import { findVmcoreinfoInMemory } from "../src/kernel/find-vmcoreinfo.js";
+import { openKernel } from "../src/kernel/index.js";
+import { hideVmcoreinfo } from "../test/writers/hide-vmcoreinfo.js";
+
+const lab = process.argv[2] ?? "../shared/lab/dumps";
+const out = "testdata/dumps";
+
+const fixtures: { from: string; name: string; compression: Compression }[] = [
+  { from: "nullread.kdump-zlib", name: "nullread-dmesg.kdump-zlib", compression: "zlib" },
+  { from: "nullread.kdump-lzo", name: "nullread-dmesg.kdump-lzo", compression: "lzo" },
+  { from: "nullread.kdump-zlib", name: "nullread-dmesg.kdump-snappy", compression: "snappy" },
+  { from: "nullread.kdump-zlib", name: "nullread-dmesg.kdump-zstd", compression: "zstd" },
+  { from: "oom.qemu-kdump-flat", name: "oom-dmesg.kdump-zlib", compression: "zlib" },
+];
+
+await mkdir(out, { recursive: true });
+for (const f of fixtures) {
+  const dump = await openDump(join(lab, f.from));
+  const recorder = recordPages(dump);
+  const kernel = await openKernel(dump);
+  await kernel.readLog();
+  recorder.stop();
+  const options: Parameters<typeof extractPages>[2] = {
+    format: "kdump",
+    compression: f.compression,
+  };
+  if (kernel.release !== undefined) options.release = kernel.release;
+  const bytes = await extractPages(dump, recorder.pages, options);
+  await writeFile(join(out, f.name), bytes);
+  await dump.close();
+  console.log(`${f.name}: ${recorder.pages.size} pages, ${bytes.length} bytes`);
+}
+// a dump as QEMU writes it without -device vmcoreinfo: no VMCOREINFO note, but the kernel's
+// own copy (the page starting "OSRELEASE=") among the pages kept
+{
+  const dump = hideVmcoreinfo(await openDump(join(lab, "nullread.kdump-zlib")));
+  const found = await findVmcoreinfoInMemory(dump);
+  if (found === undefined) throw new Error("no VMCOREINFO page in nullread.kdump-zlib");
+  // the log's pages, learned from the same dump with its VMCOREINFO
+  const withInfo = await openDump(join(lab, "nullread.kdump-zlib"));
+  const logPages = recordPages(withInfo);
+  await (await openKernel(withInfo)).readLog();
+  logPages.stop();
+  const pages = new Set([...logPages.pages, found.paddr / BigInt(dump.pageSize)]);
+  const bytes = await extractPages(dump, pages, {
+    format: "kdump",
+    compression: "zlib",
+    release: "6.1.0-56-cloud-amd64",
+  });
+  await writeFile(join(out, "nullread-novmcoreinfo.kdump-zlib"), bytes);
+  console.log(`nullread-novmcoreinfo.kdump-zlib: ${pages.size} pages, ${bytes.length} bytes`);
+  await withInfo.close();
+  await dump.close();
+}
+await copyFile(join(lab, "nullread.kdump-zlib.dmesg.txt"), join(out, "nullread.dmesg.txt"));
+await copyFile(join(lab, "nullread.vmcore-dmesg.txt"), join(out, "nullread.vmcore-dmesg.txt"));
+await copyFile(join(lab, "oom.qemu-kdump-flat.dmesg.txt"), join(out, "oom.vmcore-dmesg.txt"));

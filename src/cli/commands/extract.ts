@@ -1,0 +1,99 @@
+/**
+ * @module cli/commands/extract
+ * `crashlens extract --for dmesg VMCORE OUT`: a minimal dump holding only the pages that
+ * analysis read (page tables included), the notes and VMCOREINFO. The result reads back the
+ * same log and facts, is a few hundred kB, and carries none of the rest of memory.
+ */
+import type { Command } from "commander";
+import type { ExtractFormat } from "../../dump/extract.js";
+import type { Compression } from "../../dump/writers/kdump-writer.js";
+import { CrashlensError } from "../../errors.js";
+import { EXIT_NOTHING, UsageError } from "../exit.js";
+import type { CliCommand } from "./index.js";
+
+const purposes = ["dmesg", "info"] as const;
+const formats: readonly ExtractFormat[] = ["kdump", "elf"];
+const compressions: readonly Compression[] = ["zlib", "lzo", "snappy", "zstd", "none"];
+
+export const extractCommand: CliCommand = {
+  register(program: Command, setExitCode) {
+    program
+      .command("extract")
+      .description("write a minimal dump holding only the pages an analysis reads")
+      .argument("<vmcore>", "ELF, kdump-compressed or flattened dump")
+      .argument("<out>", "where to write the small dump")
+      .option(
+        "--for <analysis>",
+        `what the small dump must support: ${purposes.join(", ")}`,
+        "dmesg",
+      )
+      .option("--format <format>", `output format: ${formats.join(", ")}`, "kdump")
+      .option(
+        "--compression <kind>",
+        `page compression for kdump output: ${compressions.join(", ")}`,
+        "zlib",
+      )
+      .action(
+        async (
+          path: string,
+          out: string,
+          options: { for: string; format: string; compression: string },
+        ) => {
+          if (!(purposes as readonly string[]).includes(options.for))
+            throw new UsageError(`--for must be one of ${purposes.join(", ")}`);
+          if (!(formats as readonly string[]).includes(options.format))
+            throw new UsageError(`--format must be one of ${formats.join(", ")}`);
+          if (!(compressions as readonly string[]).includes(options.compression))
+            throw new UsageError(`--compression must be one of ${compressions.join(", ")}`);
+          const { writeFile } = await import("node:fs/promises");
+          const { extractPages, recordPages } = await import("../../dump/extract.js");
+          const { openForCli } = await import("./dump-open.js");
+          let recorder: ReturnType<typeof recordPages> | undefined;
+          const opened = await openForCli(path, setExitCode, (dump) => {
+            recorder = recordPages(dump);
+          });
+          if (opened === undefined || recorder === undefined) return;
+          const { dump, kernel } = opened;
+          try {
+            const log = await kernel.readLog();
+            // `info` also names functions and reads panic_cpu: keep the kallsyms pages too
+            if (options.for === "info" && (await kernel.loadSymbols()) === undefined) {
+              process.stderr.write(
+                `crashlens: warning: ${path}: no kallsyms to keep (${kernel.warnings.at(-1) ?? "not in VMCOREINFO"})\n`,
+              );
+            }
+            recorder.stop();
+            if (log.records.length === 0 && options.for === "dmesg") {
+              process.stderr.write(
+                `crashlens: ${path}: no kernel log could be read, nothing to extract\n`,
+              );
+              setExitCode(EXIT_NOTHING);
+              return;
+            }
+            const extractOptions: Parameters<typeof extractPages>[2] = {
+              format: options.format as ExtractFormat,
+              compression: options.compression as Compression,
+            };
+            if (kernel.directMapBase !== undefined)
+              extractOptions.directMapBase = kernel.directMapBase;
+            if (kernel.release !== undefined) extractOptions.release = kernel.release;
+            const bytes = await extractPages(dump, recorder.pages, extractOptions);
+            try {
+              await writeFile(out, bytes);
+            } catch (error) {
+              throw new CrashlensError(
+                "os",
+                `${out}: cannot write (${(error as NodeJS.ErrnoException).code ?? error})`,
+                { path: out, cause: error },
+              );
+            }
+            process.stderr.write(
+              `crashlens: wrote ${out}: ${recorder.pages.size} pages, ${bytes.length} bytes (${options.format})\n`,
+            );
+          } finally {
+            await dump.close();
+          }
+        },
+      );
+  },
+};

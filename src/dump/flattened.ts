@@ -1,0 +1,182 @@
+/**
+ * @module dump/flattened
+ * makedumpfile's flattened stream (`makedumpfile -F`, QEMU's `kdump-*` formats) read in place:
+ * one pass over the record headers builds an index of where each piece of the rebuilt file
+ * lives, and reads go straight to the records — no reassembly step, no temporary file.
+ * Bytes no record wrote read as zeros (as in the sparse file `makedumpfile -R` would make);
+ * where records overlap, the later one wins, as it would when written in order.
+ */
+import { CrashlensError, checkBound } from "../errors.js";
+import { maxFlatRecordBytes, maxFlatRecords } from "./limits.js";
+import { type RandomAccess, viewOf } from "./random-access.js";
+import {
+  FLAT_HEADER_AREA,
+  FLAT_SIGNATURE,
+  FlatHeader,
+  FlatRecordHeader,
+} from "./structs/flattened.js";
+
+/** bytes of the stream scanned per read while indexing */
+const SCAN_WINDOW = 1024;
+
+interface Piece {
+  /** offset in the rebuilt file */
+  dst: number;
+  /** offset of the data in the flattened file */
+  src: number;
+  length: number;
+}
+
+export class FlattenedRandomAccess implements RandomAccess {
+  readonly name: string;
+  private constructor(
+    private readonly source: RandomAccess,
+    /** pieces sorted by dst, not overlapping */
+    private readonly pieces: Piece[],
+    readonly size: number,
+    readonly records: number,
+    readonly warnings: string[],
+  ) {
+    this.name = source.name;
+  }
+
+  static async open(
+    source: RandomAccess,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<FlattenedRandomAccess> {
+    const name = source.name;
+    const header = FlatHeader.get(viewOf(await source.read(0, FlatHeader.size)));
+    if (header.signature !== FLAT_SIGNATURE) {
+      throw new CrashlensError("bad-data", `${name}: no "makedumpfile" flattened signature`, {
+        path: name,
+      });
+    }
+    if (header.type !== 1n || header.version !== 1n) {
+      throw new CrashlensError(
+        "unsupported",
+        `${name}: flattened header type ${header.type} version ${header.version} (known: 1, 1)`,
+        { path: name },
+      );
+    }
+    const warnings: string[] = [];
+    const pieces: Piece[] = [];
+    let at = FLAT_HEADER_AREA;
+    let window: Uint8Array = new Uint8Array(0);
+    let view = viewOf(window);
+    let windowStart = 0;
+    let ended = false;
+    let size = 0;
+    while (at + RECORD_HEADER <= source.size) {
+      if (at < windowStart || at + RECORD_HEADER > windowStart + window.length) {
+        windowStart = at;
+        window = await source.read(at, Math.min(SCAN_WINDOW, source.size - at));
+        view = viewOf(window);
+        onProgress?.(at, source.size);
+      }
+      // hot loop: the two big-endian int64s read as numbers, not through the struct token
+      const dst = int64(view, at - windowStart);
+      const length = int64(view, at - windowStart + 8);
+      if (dst === -1 && length === -1) {
+        ended = true;
+        break;
+      }
+      if (dst < 0 || length < 0) {
+        warnings.push(
+          `${name}: flattened record at offset ${at} has a negative offset or size; stopping there`,
+        );
+        break;
+      }
+      checkBound(length, maxFlatRecordBytes, `${name}: flattened record size at offset ${at}`);
+      const src = at + RECORD_HEADER;
+      if (src + length > source.size) {
+        warnings.push(
+          `${name}: the flattened record at offset ${at} is cut short by the end of the file`,
+        );
+        pieces.push({ dst, src, length: source.size - src });
+        at = source.size;
+        break;
+      }
+      if (length > 0) pieces.push({ dst, src, length });
+      checkBound(pieces.length, maxFlatRecords, `${name}: flattened record count`);
+      size = Math.max(size, dst + length);
+      at = src + length;
+    }
+    if (!ended) warnings.push(`${name}: the flattened stream has no end marker (truncated file)`);
+    // records come in any order (QEMU interleaves descriptors and page data); sort them, and
+    // only when two overlap fall back to replaying them in stream order
+    const sorted = [...pieces].sort((a, b) => a.dst - b.dst);
+    const overlapping = sorted.some(
+      (p, i) => i > 0 && p.dst < (sorted[i - 1] as Piece).dst + (sorted[i - 1] as Piece).length,
+    );
+    const index = overlapping ? resolveOverlaps(pieces) : sorted;
+    return new FlattenedRandomAccess(source, index, size, pieces.length, warnings);
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    if (offset < 0 || length < 0 || offset + length > this.size) {
+      throw new CrashlensError(
+        "truncated",
+        `${this.name}: wanted ${length} bytes at offset ${offset} of the rebuilt dump, which ends at ${this.size}`,
+        { path: this.name },
+      );
+    }
+    // first piece ending after `offset`
+    let lo = 0;
+    let hi = this.pieces.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const p = this.pieces[mid] as Piece;
+      if (p.dst + p.length <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    const first = this.pieces[lo];
+    // common case: one record holds the whole range
+    if (first !== undefined && first.dst <= offset && offset + length <= first.dst + first.length) {
+      return this.source.read(first.src + (offset - first.dst), length);
+    }
+    const out = new Uint8Array(length);
+    const end = offset + length;
+    for (let i = lo; i < this.pieces.length; i++) {
+      const p = this.pieces[i] as Piece;
+      if (p.dst >= end) break;
+      const from = Math.max(offset, p.dst);
+      const to = Math.min(end, p.dst + p.length);
+      if (to > from)
+        out.set(await this.source.read(p.src + (from - p.dst), to - from), from - offset);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.source.close();
+  }
+}
+
+const RECORD_HEADER = FlatRecordHeader.size;
+
+/** one big-endian int64 of `makedumpfile_data_header` as a number (-1 stays -1) */
+function int64(view: DataView, at: number): number {
+  return view.getInt32(at, false) * 0x1_0000_0000 + view.getUint32(at + 4, false);
+}
+
+/** Cuts records written later over earlier ones and returns non-overlapping pieces by dst. */
+function resolveOverlaps(inOrder: Piece[]): Piece[] {
+  let result: Piece[] = [];
+  for (const piece of inOrder) {
+    // pieces are few when overlaps happen at all (headers rewritten at the end), so a rebuild per overlap is fine
+    const end = piece.dst + piece.length;
+    const next: Piece[] = [];
+    for (const p of result) {
+      const pEnd = p.dst + p.length;
+      if (pEnd <= piece.dst || p.dst >= end) {
+        next.push(p);
+        continue;
+      }
+      if (p.dst < piece.dst) next.push({ dst: p.dst, src: p.src, length: piece.dst - p.dst });
+      if (pEnd > end) next.push({ dst: end, src: p.src + (end - p.dst), length: pEnd - end });
+    }
+    next.push(piece);
+    result = next;
+  }
+  return result.sort((a, b) => a.dst - b.dst);
+}

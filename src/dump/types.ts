@@ -1,0 +1,54 @@
+/**
+ * @module dump/types
+ * The one interface every dump reader offers: physical-memory reads plus the ELF notes.
+ */
+
+export type DumpFormat = "elf" | "kdump-compressed" | "flattened";
+
+export interface ElfNote {
+  readonly name: string;
+  readonly type: number;
+  readonly desc: Uint8Array;
+}
+
+/** A physical range the dump holds (pages may still read as zeros when excluded). */
+export interface PhysicalRange {
+  readonly start: bigint;
+  readonly end: bigint;
+}
+
+export interface Dump {
+  readonly format: DumpFormat;
+  /** sub-flavour: "kdump", "qemu", "makedumpfile-elf"; for flattened, the inner format */
+  readonly flavour?: string;
+  /** one line, e.g. "makedumpfile kdump-compressed v6, zlib, dump level 31" */
+  readonly description: string;
+  readonly path: string;
+  readonly notes: readonly ElfNote[];
+  /** raw VMCOREINFO text when present */
+  readonly vmcoreinfo?: string;
+  /** page size the reader works in (block size, or 4096 for ELF) */
+  readonly pageSize: number;
+  /** `PAGE_OFFSET` learned from the dump's own headers (ELF PT_LOAD p_vaddr), if any */
+  readonly directMapBase?: bigint;
+  /** problems met while opening that did not stop it */
+  readonly warnings: readonly string[];
+  /**
+   * Physical memory. Throws CrashlensError("fault", …, { address }) for pages not in the dump;
+   * pages that are RAM but were filtered out read as zeros.
+   */
+  readPhysical(paddr: bigint, length: number): Promise<Uint8Array>;
+  /** whether the page holding `paddr` is in the dump (filtered-out RAM counts as present) */
+  hasPage(paddr: bigint): Promise<boolean>;
+  /** page frames whose data is stored in the file (not holes, not filtered out), ascending */
+  storedPages(): AsyncIterable<bigint>;
+  /** how many pages `storedPages` yields, when cheap to know (for progress) */
+  storedPageCount?(): number | undefined;
+  /** physical ranges covered by the dump, in order */
+  ranges(): readonly PhysicalRange[];
+  /** header facts for `crashlens info` */
+  facts(): Record<string, unknown>;
+  /** called with each page frame number read from the file (for `extract`) */
+  onPageRead?: ((pfn: bigint) => void) | undefined;
+  close(): Promise<void>;
+}

@@ -1,0 +1,46 @@
+/**
+ * @module kernel/find-vmcoreinfo
+ * When a dump carries no VMCOREINFO note (QEMU `dump-guest-memory` without
+ * `-device vmcoreinfo`), the kernel's own copy is still in memory: `vmcoreinfo_data`, a page
+ * filled at boot that starts with "OSRELEASE=". Scanning the stored pages finds it.
+ */
+import type { Dump } from "../dump/types.js";
+
+const MARKER = new TextEncoder().encode("OSRELEASE=");
+const latin1 = new TextDecoder("latin1");
+
+export interface FoundVmcoreinfo {
+  text: string;
+  paddr: bigint;
+}
+
+function startsWithMarker(page: Uint8Array): boolean {
+  for (let i = 0; i < MARKER.length; i++) if (page[i] !== MARKER[i]) return false;
+  return true;
+}
+
+export async function findVmcoreinfoInMemory(
+  dump: Dump,
+  onProgress?: (done: number, total: number) => void,
+): Promise<FoundVmcoreinfo | undefined> {
+  const total = dump.storedPageCount?.() ?? 0;
+  let done = 0;
+  const size = BigInt(dump.pageSize);
+  for await (const pfn of dump.storedPages()) {
+    done++;
+    if (onProgress && (done & 1023) === 0) onProgress(done, total);
+    let page: Uint8Array;
+    try {
+      page = await dump.readPhysical(pfn * size, dump.pageSize);
+    } catch {
+      continue; // a damaged page cannot hold what we look for
+    }
+    if (!startsWithMarker(page)) continue;
+    const end = page.indexOf(0);
+    const text = latin1.decode(end < 0 ? page : page.subarray(0, end));
+    // the real thing names the page size and some symbols; a stray copy of one line does not
+    if (text.includes("\nPAGESIZE=") && text.includes("\nSYMBOL("))
+      return { text, paddr: pfn * size };
+  }
+  return undefined;
+}

@@ -1,0 +1,325 @@
+/**
+ * @module kernel
+ * What a dump says about the kernel, without debuginfo: VMCOREINFO, address translation,
+ * the kernel log (all three printk generations), saved CPU registers, release and machine.
+ */
+import { hex } from "../dump/paged-memory.js";
+import type { Dump } from "../dump/types.js";
+import { CrashlensError, isCrashlensError } from "../errors.js";
+import { type CpuState, cpuStates } from "./cpu-state.js";
+import { findVmcoreinfoInMemory } from "./find-vmcoreinfo.js";
+import { Kallsyms } from "./kallsyms.js";
+import { formatLog as format, type LogStyle } from "./printk/format.js";
+import { hasLegacy, readLegacy } from "./printk/log-buf.js";
+import { hasLockless, readLockless } from "./printk/prb.js";
+import { hasStructured, readStructured } from "./printk/printk-log.js";
+import type { LogResult, LogSource, PrintkRecord } from "./printk/types.js";
+import { emptyVmcoreinfo, parseVmcoreinfo, type VmcoreInfo } from "./vmcoreinfo.js";
+import { START_KERNEL_MAP, X86Translator } from "./x86-64.js";
+
+export type { CpuState } from "./cpu-state.js";
+export { Kallsyms, type KernelSymbol } from "./kallsyms.js";
+export type { LogStyle } from "./printk/format.js";
+export type { LogResult, PrintkRecord } from "./printk/types.js";
+export { parseVmcoreinfo, type VmcoreInfo } from "./vmcoreinfo.js";
+
+export interface KernelView {
+  readonly dump: Dump;
+  readonly vmcoreinfo: VmcoreInfo;
+  readonly release?: string;
+  readonly machine?: string;
+  /** the utsname version string ("#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 …") */
+  readonly version?: string;
+  readonly hostname?: string;
+  readonly crashTime?: Date;
+  readonly cpus: readonly CpuState[];
+  readonly physBase: bigint;
+  /** `page_offset_base`, from the dump headers or a page-table walk */
+  readonly directMapBase?: bigint;
+  /** problems met while opening (missing VMCOREINFO, unreadable utsname, …) */
+  readonly warnings: readonly string[];
+  readVirtual(address: bigint, length: number): Promise<Uint8Array>;
+  translate(address: bigint): Promise<bigint>;
+  readLog(): Promise<LogResult>;
+  /**
+   * Decodes kallsyms from memory (VMCOREINFO has the tables since v6.0); after it resolves,
+   * `symbolize` works and `panicCpuVariable` holds the kernel's `panic_cpu` when readable.
+   */
+  loadSymbols(): Promise<Kallsyms | undefined>;
+  symbolize?(address: bigint): { name: string; offset: number; size: number } | undefined;
+  /** `panic_cpu` read from memory (needs kallsyms with data symbols); -1 = no panic recorded */
+  readonly panicCpuVariable?: number;
+}
+
+/** Log readers in the order the peers choose them: by which VMCOREINFO entries exist. */
+const generations = [
+  { id: "lockless", present: hasLockless, read: readLockless },
+  { id: "structured", present: hasStructured, read: readStructured },
+  { id: "legacy", present: hasLegacy, read: readLegacy },
+] as const;
+
+const UTS_FIELD = 65;
+
+export interface KernelOptions {
+  /**
+   * without a VMCOREINFO note, scan the stored pages for the kernel's own copy (default true;
+   * reads every stored page, so it is slow on big dumps)
+   */
+  scanForVmcoreinfo?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function openKernel(dump: Dump, options: KernelOptions = {}): Promise<KernelView> {
+  const warnings: string[] = [];
+  let vmcoreinfo = emptyVmcoreinfo();
+  let rawInfo = dump.vmcoreinfo;
+  if (rawInfo === undefined && options.scanForVmcoreinfo !== false) {
+    const found = await findVmcoreinfoInMemory(dump, options.onProgress);
+    if (found !== undefined) {
+      rawInfo = found.text;
+      warnings.push(
+        `${dump.path}: the dump has no VMCOREINFO note; using the kernel's copy found in memory at physical ${hex(found.paddr)}`,
+      );
+    }
+  }
+  if (rawInfo !== undefined) vmcoreinfo = parseVmcoreinfo(rawInfo);
+  else
+    warnings.push(
+      `${dump.path}: the dump has no VMCOREINFO (a QEMU dump made without -device vmcoreinfo?); kernel data cannot be located`,
+    );
+  warnings.push(...vmcoreinfo.warnings);
+  const physBase = findPhysBase(dump, vmcoreinfo);
+  const translator = new X86Translator(dump, {
+    physBase,
+    topPgt:
+      vmcoreinfo.symbols.get("init_top_pgt") ??
+      vmcoreinfo.symbols.get("init_level4_pgt") ??
+      vmcoreinfo.symbols.get("swapper_pg_dir"),
+    levels: vmcoreinfo.numbers.get("pgtable_l5_enabled") === 1n ? 5 : 4,
+    smeMask: vmcoreinfo.numbers.get("sme_mask") ?? 0n,
+    physicalEnd: dump.ranges().reduce((end, r) => (r.end > end ? r.end : end), 0n),
+    ...(vmcoreinfo.numbers.has("KERNEL_IMAGE_SIZE")
+      ? { kernelImageSize: vmcoreinfo.numbers.get("KERNEL_IMAGE_SIZE") as bigint }
+      : {}),
+    ...(dump.directMapBase !== undefined ? { directMapBase: dump.directMapBase } : {}),
+  });
+  const directMapBase =
+    dump.directMapBase ?? (rawInfo !== undefined ? await translator.findDirectMap() : undefined);
+  if (directMapBase !== undefined) translator.config.directMapBase = directMapBase;
+
+  const readVirtual = async (address: bigint, length: number): Promise<Uint8Array> => {
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const va = address + BigInt(done);
+      const pa = await translator.translate(va);
+      const span = translator.contiguousSpan(va);
+      const take = Number(span < BigInt(length - done) ? span : BigInt(length - done));
+      out.set(await dump.readPhysical(pa, take), done);
+      done += take;
+    }
+    return out;
+  };
+
+  const view: { -readonly [K in keyof KernelView]: KernelView[K] } = {
+    dump,
+    vmcoreinfo,
+    cpus: cpuStates(dump.notes),
+    physBase,
+    warnings,
+    readVirtual,
+    translate: (address) => translator.translate(address),
+    readLog: () => readLog(view, readVirtual),
+    loadSymbols: async () => {
+      let symbols: Kallsyms | undefined;
+      try {
+        symbols = await Kallsyms.load(vmcoreinfo, readVirtual);
+      } catch (error) {
+        warnings.push(`kallsyms could not be decoded: ${(error as Error).message}`);
+        return undefined;
+      }
+      if (symbols === undefined) return undefined;
+      view.symbolize = (address) => symbols.symbolize(address);
+      const panicCpuSymbol = symbols.lookup("panic_cpu");
+      if (panicCpuSymbol !== undefined) {
+        try {
+          const bytes = await readVirtual(panicCpuSymbol.address, 4);
+          view.panicCpuVariable = new DataView(bytes.buffer).getInt32(0, true);
+        } catch {
+          // the page holding panic_cpu was filtered out; the log still tells
+        }
+      }
+      return symbols;
+    },
+  };
+  if (directMapBase !== undefined) view.directMapBase = directMapBase;
+  const crashTime = vmcoreinfo.crashTime ?? headerTime(dump);
+  if (crashTime !== undefined) view.crashTime = crashTime;
+  await readUtsname(view, readVirtual, warnings);
+  view.release ??= vmcoreinfo.osrelease ?? headerString(dump, "release");
+  view.machine ??= headerString(dump, "machine") ?? "x86_64";
+  if (view.release === undefined) delete view.release;
+  return view;
+}
+
+/** NUMBER(phys_base) first; else the ELF kernel-text PT_LOAD; else the kdump sub-header. */
+function findPhysBase(dump: Dump, info: VmcoreInfo): bigint {
+  const number = info.numbers.get("phys_base");
+  if (number !== undefined) return number;
+  const segments = (
+    dump as { loadSegments?: () => readonly { vaddr: bigint; paddr: bigint }[] }
+  ).loadSegments?.();
+  const text = segments?.find((s) => s.vaddr >= START_KERNEL_MAP);
+  if (text !== undefined) return BigInt.asIntN(64, text.paddr - (text.vaddr - START_KERNEL_MAP));
+  const sub = (dump as { sub?: { physBase: bigint } }).sub;
+  return sub === undefined ? 0n : BigInt.asIntN(64, sub.physBase);
+}
+
+function headerTime(dump: Dump): Date | undefined {
+  const header = (dump as { header?: { timestampSec?: bigint } }).header;
+  const sec = header?.timestampSec;
+  return sec !== undefined && sec > 0n ? new Date(Number(sec) * 1000) : undefined;
+}
+
+function headerString(dump: Dump, field: "release" | "machine"): string | undefined {
+  const header = (dump as { header?: Record<string, unknown> }).header;
+  const value = header?.[field];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** init_uts_ns.name: sysname, nodename, release, version, machine (65 bytes each) */
+async function readUtsname(
+  view: {
+    release?: string;
+    machine?: string;
+    version?: string;
+    hostname?: string;
+    vmcoreinfo: VmcoreInfo;
+  },
+  read: (address: bigint, length: number) => Promise<Uint8Array>,
+  warnings: string[],
+): Promise<void> {
+  const ns = view.vmcoreinfo.symbols.get("init_uts_ns");
+  if (ns === undefined) return;
+  const at = ns + BigInt(view.vmcoreinfo.offsets.get("uts_namespace.name") ?? 4);
+  try {
+    const bytes = await read(at, UTS_FIELD * 5);
+    const field = (i: number) => {
+      const raw = bytes.subarray(i * UTS_FIELD, (i + 1) * UTS_FIELD);
+      const end = raw.indexOf(0);
+      return new TextDecoder("latin1").decode(end < 0 ? raw : raw.subarray(0, end));
+    };
+    if (field(0) !== "Linux") return; // not a utsname: leave the fields to other sources
+    view.hostname = field(1);
+    view.release = field(2);
+    view.version = field(3);
+    view.machine = field(4);
+  } catch (error) {
+    warnings.push(`init_uts_ns at ${hex(at)} could not be read: ${(error as Error).message}`);
+  }
+}
+
+async function readLog(
+  view: KernelView,
+  readVirtual: (a: bigint, n: number) => Promise<Uint8Array>,
+): Promise<LogResult> {
+  const warnings: string[] = [];
+  if (view.vmcoreinfo.raw === "") {
+    return {
+      records: [],
+      warnings: ["the dump has no VMCOREINFO, so the log buffer cannot be located"],
+    };
+  }
+  const pageSize = 4096n;
+  const source: LogSource = {
+    info: view.vmcoreinfo,
+    warnings,
+    read: readVirtual,
+    async readLenient(address, length, what) {
+      const bytes = new Uint8Array(length);
+      const holes: [number, number][] = [];
+      let done = 0;
+      while (done < length) {
+        const va = address + BigInt(done);
+        const take = Math.min(length - done, Number(pageSize - (va % pageSize)));
+        try {
+          bytes.set(await readVirtual(va, take), done);
+        } catch (error) {
+          if (!isCrashlensError(error)) throw error;
+          const last = holes[holes.length - 1];
+          if (last !== undefined && last[1] === done) last[1] = done + take;
+          else holes.push([done, done + take]);
+          const pa = error.details.address;
+          const name =
+            pa !== undefined && error.message.includes("physical page")
+              ? `page ${hex(pa)}`
+              : `page at ${hex(va)}`;
+          if (warnings.length < 20)
+            warnings.push(`${what} ${name} is not in the dump (${error.message})`);
+        }
+        done += take;
+      }
+      return { bytes, holes };
+    },
+  };
+  const generation = generations.find((g) => g.present(source));
+  if (generation === undefined) {
+    return {
+      records: [],
+      warnings: ["VMCOREINFO names no printk buffer (no SYMBOL(prb), log_first_idx or log_end)"],
+    };
+  }
+  try {
+    const result = await generation.read(source);
+    return { ...result, warnings: [...warnings, ...result.warnings] };
+  } catch (error) {
+    const message =
+      isCrashlensError(error) || error instanceof Error ? error.message : String(error);
+    return {
+      records: [],
+      warnings: [...warnings, `the ${generation.id} printk buffer could not be read: ${message}`],
+      generation: generation.id,
+    };
+  }
+}
+
+export function formatLog(
+  records: readonly PrintkRecord[],
+  style: LogStyle = "makedumpfile",
+): string {
+  return format(records, style);
+}
+
+/**
+ * The CPU that panicked, best effort: the last "CPU: N PID:" line of the log's last report
+ * (dump_stack() prints it on the panicking CPU); for QEMU dumps note order and pr_pid say nothing.
+ */
+export function panicCpu(kernel: KernelView, log: readonly PrintkRecord[]): number | undefined {
+  // the kernel's own record, when kallsyms gave its address (`loadSymbols()`)
+  if (kernel.panicCpuVariable !== undefined && kernel.panicCpuVariable >= 0)
+    return kernel.panicCpuVariable;
+  let panicAt = log.length;
+  for (let i = log.length - 1; i >= 0; i--) {
+    if ((log[i] as PrintkRecord).text.startsWith("Kernel panic - not syncing")) {
+      panicAt = i;
+      break;
+    }
+  }
+  for (let i = Math.min(panicAt + 3, log.length - 1); i >= 0; i--) {
+    const m = /^CPU: (\d+) PID: /.exec((log[i] as PrintkRecord).text);
+    if (m) return Number(m[1]);
+  }
+  const panic = log[panicAt];
+  if (panic?.caller?.startsWith("C")) return Number(panic.caller.slice(1));
+  const header = (kernel.dump as { header?: { currentCpu?: number } }).header;
+  if (
+    kernel.dump.flavour === "makedumpfile" &&
+    header?.currentCpu !== undefined &&
+    kernel.cpus.length > 1
+  ) {
+    return header.currentCpu;
+  }
+  return kernel.cpus.length === 1 ? 0 : undefined;
+}
+
+export { CrashlensError };
