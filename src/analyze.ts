@@ -6,11 +6,53 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
+import { analyzeDump, type DumpFacts } from "./analyze-dump.js";
+import { DETECT_HEAD_BYTES, detectDump } from "./dump/index.js";
 import { CrashlensError } from "./errors.js";
 import { type ParseResult, parseLines, parseText } from "./oops/parse.js";
 import { linesOfStream } from "./text/line-source.js";
 
+export type { DumpFacts } from "./analyze-dump.js";
 export type { ParseResult } from "./oops/parse.js";
+
+/** The first bytes of a file, for telling dumps from text by content. */
+async function head(path: string): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = new Uint8Array(DETECT_HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads any input from a path: a vmcore (ELF, kdump-compressed, flattened; detected by its
+ * content, whatever its name) or text.
+ */
+export async function analyzeFile(path: string): Promise<ParseResult & { dump?: DumpFacts }> {
+  let first: Uint8Array;
+  try {
+    first = await head(path);
+  } catch (cause) {
+    throw readError(path, cause);
+  }
+  if (detectDump(first)) return analyzeDump([path]);
+  return analyzeTextFile(path);
+}
+
+function readError(path: string, cause: unknown): CrashlensError {
+  const code = (cause as NodeJS.ErrnoException).code;
+  const why =
+    (
+      { ENOENT: "no such file", EISDIR: "is a directory", EACCES: "permission denied" } as Record<
+        string,
+        string
+      >
+    )[code ?? ""] ?? String(code ?? cause);
+  return new CrashlensError("os", `cannot read ${path}: ${why}`, { path, cause });
+}
 
 /** Reads a text input (log, crash session, ticket) from a path. */
 export async function analyzeTextFile(path: string): Promise<ParseResult> {
@@ -18,16 +60,7 @@ export async function analyzeTextFile(path: string): Promise<ParseResult> {
     const handle = await open(path, "r");
     await handle.close();
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EISDIR"
-          ? "is a directory"
-          : code === "EACCES"
-            ? "permission denied"
-            : String(code ?? cause);
-    throw new CrashlensError("os", `cannot read ${path}: ${why}`, { path, cause });
+    throw readError(path, cause);
   }
   return parseLines(linesOfStream(createReadStream(path, { highWaterMark: 256 * 1024 })));
 }

@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import pc from "picocolors";
-import { analyzeTextFile, analyzeTextStream } from "../../analyze.js";
+import { analyzeFile, analyzeTextStream } from "../../analyze.js";
 import { type DiagnosedReport, diagnose } from "../../diagnose/index.js";
 import { UsageError } from "../exit.js";
 import { type InputResult, reportsJson } from "../render/json.js";
@@ -23,8 +23,7 @@ const FORMATS = ["text", "markdown", "brief", "json"] as const;
 type Format = (typeof FORMATS)[number];
 
 async function readInput(input: string): Promise<InputResult> {
-  const result =
-    input === "-" ? await analyzeTextStream(process.stdin) : await analyzeTextFile(input);
+  const result = input === "-" ? await analyzeTextStream(process.stdin) : await analyzeFile(input);
   await diagnose(result);
   return { input, result };
 }
@@ -71,7 +70,18 @@ function renderWriteups(inputs: readonly InputResult[], format: "text" | "markdo
   const out: string[] = [];
   for (const { input, result } of inputs) {
     const title = heading(input, result.reports.length, result.lineCount);
-    out.push(format === "markdown" ? `## ${title}` : style.dim(title), "");
+    out.push(format === "markdown" ? `## ${title}` : style.dim(title));
+    const dump = (result as InputResult["result"]).dump;
+    if (dump) {
+      const when = dump.crashTime ? `, crashed ${dump.crashTime}` : "";
+      const cpu = dump.panicCpu !== undefined ? `, panic on CPU ${dump.panicCpu}` : "";
+      out.push(
+        style.dim(
+          `vmcore: ${dump.description}; kernel log (${dump.log ?? "?"}) read from the dump: ${dump.logRecords} records${when}${cpu}`,
+        ),
+      );
+    }
+    out.push("");
     result.reports.forEach((report, i) => {
       out.push(renderWriteup(report as DiagnosedReport, i, style), "");
     });
@@ -108,7 +118,7 @@ export const analyzeCommand: CliCommand = {
       .description(
         "find, explain and diagnose the crash reports in logs, crash sessions and tickets",
       )
-      .argument("[inputs...]", "files to read; - or nothing for stdin")
+      .argument("[inputs...]", "logs, tickets, crash sessions or vmcores; - or nothing for stdin")
       .option("--json", "print the reports as JSON (the documented contract)")
       .option("--format <format>", `output format: ${FORMATS.join(", ")}`, "text")
       .action(async (inputs: string[], options: AnalyzeOptions) => {

@@ -2,13 +2,14 @@
  * @module cli/render/json
  * The `--json` output: the public contract documented in README ("The JSON contract").
  */
-import type { ParseResult } from "../../analyze.js";
+import type { DumpFacts, ParseResult } from "../../analyze.js";
 import type { Report } from "../../oops/report.js";
 
 export interface InputResult {
   /** the path as given, or "-" for stdin */
   input: string;
-  result: ParseResult;
+  /** `dump` is present when the input was a vmcore */
+  result: ParseResult & { dump?: DumpFacts };
 }
 
 export function reportsJson(inputs: readonly InputResult[]): string {
@@ -23,6 +24,7 @@ export function reportsJson(inputs: readonly InputResult[]): string {
     reports: result.reports.length,
     droppedReports: result.droppedReports,
     warnings: result.warnings,
+    ...(result.dump ? { dump: result.dump } : {}),
   }));
   return `${JSON.stringify({ reports, inputs: summary }, null, 2)}\n`;
 }

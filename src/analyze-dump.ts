@@ -1,0 +1,96 @@
+/**
+ * @module analyze-dump
+ * A vmcore as input to `analyze`: the kernel log read from the dump (no debuginfo) goes
+ * through the same report parser as a text log, and the dump's own facts (format, release,
+ * crash time, the panicking CPU and its saved registers) are attached.
+ */
+import { openDumps } from "./dump/index.js";
+import type { Dump } from "./dump/types.js";
+import { formatLog, type KernelView, openKernel, panicCpu } from "./kernel/index.js";
+import { type ParseResult, parseText } from "./oops/parse.js";
+
+export interface DumpFacts {
+  format: string;
+  description: string;
+  release?: string;
+  machine?: string;
+  hostname?: string;
+  crashTime?: string;
+  panicCpu?: number;
+  cpus: number;
+  /** printk buffer generation the log came from */
+  log?: string;
+  logRecords: number;
+  /** the CPU that panicked, as the dump saved it (NT_PRSTATUS / QEMU state), symbolised */
+  panicRegisters?: { rip?: string; function?: string; rsp?: string };
+  warnings: string[];
+}
+
+export interface DumpAnalysis extends ParseResult {
+  dump: DumpFacts;
+}
+
+function hex(value: bigint | undefined): string | undefined {
+  return value === undefined ? undefined : `0x${value.toString(16)}`;
+}
+
+async function facts(
+  dump: Dump,
+  kernel: KernelView,
+  records: number,
+  generation: string | undefined,
+  cpu: number | undefined,
+  warnings: string[],
+): Promise<DumpFacts> {
+  const out: DumpFacts = {
+    format: dump.format + (dump.flavour ? ` (${dump.flavour})` : ""),
+    description: dump.description,
+    cpus: kernel.cpus.length,
+    logRecords: records,
+    warnings,
+  };
+  if (kernel.release) out.release = kernel.release;
+  if (kernel.machine) out.machine = kernel.machine;
+  if (kernel.hostname) out.hostname = kernel.hostname;
+  if (kernel.crashTime) out.crashTime = kernel.crashTime.toISOString();
+  if (generation) out.log = generation;
+  if (cpu !== undefined) {
+    out.panicCpu = cpu;
+    const state = kernel.cpus.find((c) => c.cpu === cpu);
+    const rip = state?.registers.rip;
+    if (state) {
+      const regs: NonNullable<DumpFacts["panicRegisters"]> = {};
+      const ripHex = hex(rip);
+      if (ripHex) regs.rip = ripHex;
+      const rspHex = hex(state.registers.rsp);
+      if (rspHex) regs.rsp = rspHex;
+      const sym = rip === undefined ? undefined : kernel.symbolize?.(rip);
+      if (sym)
+        regs.function = `${sym.name}+0x${sym.offset.toString(16)}/0x${sym.size.toString(16)}`;
+      out.panicRegisters = regs;
+    }
+  }
+  return out;
+}
+
+/** Opens the dump (one path, or the parts of a split dump), reads its log and parses it. */
+export async function analyzeDump(paths: readonly string[]): Promise<DumpAnalysis> {
+  const dump = await openDumps(paths);
+  try {
+    const kernel = await openKernel(dump);
+    const log = await kernel.readLog();
+    await kernel.loadSymbols().catch(() => undefined);
+    const text = formatLog(log.records, "makedumpfile");
+    const result = parseText(text);
+    const warnings = [...dump.warnings, ...kernel.warnings, ...log.warnings];
+    if (log.records.length === 0) warnings.push("no kernel log could be read from the dump");
+    const cpu = panicCpu(kernel, log.records);
+    return {
+      ...result,
+      warnings: [...result.warnings, ...warnings],
+      dump: await facts(dump, kernel, log.records.length, log.generation, cpu, warnings),
+    };
+  } finally {
+    await dump.close();
+  }
+}
