@@ -85,7 +85,7 @@ export class LineNormalizer {
       // blank lines carry nothing; copies that interleave them must read like the original
       return;
     }
-    if (SYSLOG_REPEAT.test(line.text)) return;
+    if (line.text.includes("repeated") && SYSLOG_REPEAT.test(line.text)) return;
     if (this.isRepeat(line)) return;
     this.previous = line;
     emit(line);

@@ -132,7 +132,8 @@ export function stripPrefixes(line: string): Stripped {
     if (applyRow(row, out.text, out)) break;
   }
   if (out.origin === "foreign") return out;
-  if (out.origin === undefined) {
+  // (a line already starting with a printk prefix needs none of this; most lines do)
+  if (out.origin === undefined && out.text[0] !== "[" && out.text[0] !== "<") {
     // mail quoting, indentation, a console login prompt or printk's drop notice glued in front
     const quoted =
       /^(?:\s*>)*\s*(?:\*\* \d+ printk messages dropped \*\* )?(?:.* login: )?(?=<[0-7]>|\[\s*\d+\.\d+\])/.exec(
