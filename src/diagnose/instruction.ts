@@ -3,7 +3,13 @@
  * Finds the faulting instruction: from a pasted `crash dis` line at the exception RIP when
  * there is one (it carries the source line), else by decoding the report's Code: bytes.
  */
-import { decodeCode, formatListing, type IsaArch, parseAttInstruction } from "../isa/index.js";
+import {
+  decodeCode,
+  formatListing,
+  type IsaArch,
+  type MemoryOperand,
+  parseAttInstruction,
+} from "../isa/index.js";
 import type { Report } from "../oops/report.js";
 import type { Instruction } from "./types.js";
 
@@ -16,6 +22,15 @@ const DECODABLE: Partial<Record<Report["arch"], IsaArch>> = {
 
 /** Hangs and stalls print code that is merely where the CPU was sampled. */
 const SAMPLED_KINDS = new Set(["soft-lockup", "hard-lockup", "rcu-stall", "hung-task"]);
+
+/** Copies a memory operand's parts onto the instruction. */
+function addOperand(out: Instruction, memory: MemoryOperand): void {
+  out.access = memory.access;
+  if (memory.base) out.base = memory.base;
+  if (memory.index) out.index = memory.index;
+  if (memory.scale !== undefined) out.scale = memory.scale;
+  out.displacement = memory.displacement;
+}
 
 function fromDisassembly(report: Report): Instruction | undefined {
   const ip = report.ip;
@@ -35,13 +50,7 @@ function fromDisassembly(report: Report): Instruction | undefined {
     from: "disassembly",
     line: at.line,
   };
-  if (parsed.memory) {
-    out.access = parsed.memory.access;
-    if (parsed.memory.base) out.base = parsed.memory.base;
-    if (parsed.memory.index) out.index = parsed.memory.index;
-    if (parsed.memory.scale !== undefined) out.scale = parsed.memory.scale;
-    out.displacement = parsed.memory.displacement;
-  }
+  if (parsed.memory) addOperand(out, parsed.memory);
   if (at.source) out.source = at.source;
   // registers written earlier in the same function, as far as the listing shows
   const before = listing.filter(
@@ -89,13 +98,7 @@ async function fromCode(report: Report): Promise<Instruction | undefined> {
   };
   if (ins.intel) out.intel = ins.intel;
   if (decoded.trapOnly) out.trapOnly = true;
-  if (ins.memory) {
-    out.access = ins.memory.access;
-    if (ins.memory.base) out.base = ins.memory.base;
-    if (ins.memory.index) out.index = ins.memory.index;
-    if (ins.memory.scale !== undefined) out.scale = ins.memory.scale;
-    out.displacement = ins.memory.displacement;
-  }
+  if (ins.memory) addOperand(out, ins.memory);
   // instructions of the same function before the fault: the ip offset bounds them
   const functionStart =
     code.faultIndex * code.unit - (report.ip?.offset ?? Number.POSITIVE_INFINITY);

@@ -25,7 +25,9 @@ describe("rule files", () => {
     });
   }
   it("no rule file or doc is left unregistered", () => {
-    const modules = readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "index.ts");
+    const modules = readdirSync(dir).filter(
+      (f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "index.ts",
+    );
     assert.deepEqual(modules.map((f) => f.replace(/\.ts$/, "")).sort(), ids);
     const docs = readdirSync(join(repoRoot, "docs", "rules")).map((f) => f.replace(/\.md$/, ""));
     assert.deepEqual(docs.sort(), ids);
