@@ -31,6 +31,7 @@ const STACK_START =
 /** Lines inside a listing that are not frames but do not end it (arm register notes, dumps). */
 const TRACE_NOISE =
   /^\s*(?:r\d{1,2}:[0-9a-f]{8}\s*)+$|^\s*Exception stack\(|^\s*[0-9a-f]{3,4}:(?: [0-9a-f]{8}| {9})+\s*$/;
+const ARM_FRAME = /^\s*\[<[0-9a-f]{8}>\] \([\w.]+(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?\) from \[</;
 /** A "Modules linked in:" list wrapped onto the next line: module names only. */
 const MODULE_CONTINUATION =
   /^\s*[\w-]+(?:\([A-Z+-]+\))?(?: [\w-]+(?:\([A-Z+-]+\))?){2,}(?: \[last unloaded: [\w-]+\])?\s*$/;
@@ -47,6 +48,12 @@ const KIND_HINTS: ReadonlyArray<{ test: RegExp; from: readonly Kind[]; kind: Kin
     test: /kernel stack overflow|stack guard page/,
     from: ["double-fault", "panic"],
     kind: "stack-overflow",
+  },
+  {
+    // arm and arm64 print both kinds under one header
+    test: /^[^\n]*Unable to handle kernel NULL pointer dereference/,
+    from: ["paging-request"],
+    kind: "null-deref",
   },
 ];
 
@@ -271,6 +278,9 @@ function readTrace(text: string, line: KernelLine, draft: Draft): boolean {
     draft.traceState = { context: "task" };
     return true;
   }
+  // arm prints its "(callee) from (caller)" frames after the stack dump with no heading
+  if (!draft.inTrace && draft.report.trace.length === 0 && ARM_FRAME.test(text))
+    draft.inTrace = true;
   if (!draft.inTrace) return false;
   const frames = parseFrameLine(text, line.no, draft.traceState);
   if (!frames) {
