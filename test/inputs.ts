@@ -9,6 +9,20 @@ import { shared, testdata } from "./shared.js";
 
 const cache = new Map<string, string>();
 
+/** A test data file: header lines ("KEY: value"), a blank line, then the log as captured. */
+export function dataFile(path: string): { headers: Array<[string, string]>; log: string } {
+  const text = readFileSync(path, "utf8");
+  const split = text.indexOf("\n\n");
+  const headers = text
+    .slice(0, split)
+    .split("\n")
+    .map((line): [string, string] => {
+      const at = line.indexOf(": ");
+      return [line.slice(0, at), line.slice(at + 2)];
+    });
+  return { headers, log: text.slice(split + 2) };
+}
+
 /** "seed:002" → the seed write-up, "lab:nullread" → the lab console log */
 export function input(name: string): string {
   const hit = cache.get(name);
@@ -21,7 +35,7 @@ export function input(name: string): string {
     if (!file) throw new Error(`no seed ${id} in ${dir}`);
     text = readFileSync(join(dir, file), "utf8");
   } else if (kind === "lab") {
-    text = readFileSync(testdata("lab", `${id}.log`), "utf8");
+    text = dataFile(testdata("oops", "x86_64", `lab-${id}.txt`)).log;
   } else {
     throw new Error(`unknown input ${name}`);
   }

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { repoRoot, shared, testdata } from "../../test/shared.js";
+import { repoRoot, shared } from "../../test/shared.js";
 
 const bin = join(repoRoot, "bin", "crashlens.js");
 
@@ -21,7 +21,7 @@ function run(args: string[], input?: string) {
 }
 
 describe("crashlens analyze", () => {
-  const log = testdata("lab", "nullread.log");
+  const log = join(repoRoot, "examples", "debian-6.1-null-deref-console.log");
 
   it("--json prints the documented contract", () => {
     const { code, stdout } = run(["analyze", "--json", log]);
@@ -57,7 +57,10 @@ describe("crashlens analyze", () => {
   });
 
   it("names the input of each report when given several", () => {
-    const other = testdata("lab", "bugon.log");
+    const other = join(
+      shared("seeds"),
+      readdirSync(shared("seeds")).find((f) => f.startsWith("002_")) ?? "",
+    );
     const json = JSON.parse(run(["analyze", "--json", log, other]).stdout);
     assert.deepEqual(
       json.reports.map((r: { input: string }) => r.input),

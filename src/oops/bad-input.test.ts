@@ -4,14 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { testdata } from "../../test/shared.js";
+import { input } from "../../test/inputs.js";
 import { analyzeText, analyzeTextStream } from "../analyze.js";
 
-const nullread = readFileSync(testdata("lab", "nullread.log"), "utf8");
+const nullread = input("lab:nullread");
 
 describe("bad input", () => {
   it("empty input: no reports", () => {

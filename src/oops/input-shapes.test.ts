@@ -4,15 +4,12 @@
  * syslog, journald, vmcore-dmesg, serial consoles, crash and ticket pastes make of it.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { testdata } from "../../test/shared.js";
+import { input } from "../../test/inputs.js";
 import { analyzeText } from "../analyze.js";
 import type { Report } from "./report.js";
 
-const console = readFileSync(testdata("lab", "nullread.log"), "utf8")
-  .replace(/\r/g, "")
-  .split("\n");
+const console = input("lab:nullread").replace(/\r/g, "").split("\n");
 // from a few lines before the oops to the end of the panic
 const start = console.findIndex((l) => l.includes("buggy: trigger nullread"));
 const crash = console.slice(start).filter((l) => l !== "" && !l.startsWith("LAB:"));

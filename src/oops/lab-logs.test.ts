@@ -1,12 +1,11 @@
 /**
  * Real console logs of a Debian 6.1 kernel crashed on purpose by a test module
- * (testdata/lab, from ../shared/lab/runs/<run>/serial.txt): CRLF line ends, boot noise,
+ * (testdata/oops/x86_64, from ../shared/lab/runs/<run>/serial.txt): CRLF line ends, boot noise,
  * and one crash each.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { testdata } from "../../test/shared.js";
+import { input } from "../../test/inputs.js";
 import { analyzeText } from "../analyze.js";
 import { baseSymbol } from "./fields/location.js";
 import type { Kind } from "./report.js";
@@ -89,7 +88,7 @@ const expectations: Expectation[] = [
 describe("lab console logs (Debian 6.1.0-56-cloud-amd64 in QEMU)", () => {
   for (const exp of expectations) {
     it(`${exp.run}: ${exp.kind}, "${exp.title}"`, () => {
-      const { reports } = analyzeText(readFileSync(testdata("lab", `${exp.run}.log`), "utf8"));
+      const { reports } = analyzeText(input(`lab:${exp.run}`));
       assert.equal(reports.length, exp.reports ?? 1);
       const report = reports[0];
       assert.equal(report?.kind, exp.kind);
@@ -112,7 +111,7 @@ describe("lab console logs (Debian 6.1.0-56-cloud-amd64 in QEMU)", () => {
   }
 
   it("nullread: registers, code bytes, error code and the user-space part left out", () => {
-    const [report] = analyzeText(readFileSync(testdata("lab", "nullread.log"), "utf8")).reports;
+    const [report] = analyzeText(input("lab:nullread")).reports;
     assert.equal(report?.registers.rdi, "0x0");
     assert.equal(report?.registers.rax, "0x0");
     // the user-mode register dump (RIP: 0033) inside the trace is not the fault's
@@ -139,7 +138,7 @@ describe("lab console logs (Debian 6.1.0-56-cloud-amd64 in QEMU)", () => {
   });
 
   it("hung: two hung-task reports, each with its own task", () => {
-    const { reports } = analyzeText(readFileSync(testdata("lab", "hung.log"), "utf8"));
+    const { reports } = analyzeText(input("lab:hung"));
     assert.deepEqual(
       reports.map((r) => [r.task.comm, r.task.pid]),
       [
