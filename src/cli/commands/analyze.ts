@@ -32,6 +32,13 @@ function useColor(): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 }
 
+/** On a terminal, quoted log lines are cut to its width; piped output keeps them whole. */
+function fitToTerminal(line: string): string {
+  const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
+  if (!columns || line.length <= columns) return line;
+  return `${line.slice(0, Math.max(columns - 1, 20))}…`;
+}
+
 function terminalStyle(): Style {
   const c = pc.createColors(useColor());
   return {
@@ -40,7 +47,7 @@ function terminalStyle(): Style {
     dim: c.dim,
     mark: (t) => c.bold(c.red(t)),
     code: c.cyan,
-    block: (lines) => lines.map((l) => `   ${l}`),
+    block: (lines) => lines.map((l) => fitToTerminal(`   ${l}`)),
     bullet: "- ",
     indent: "   ",
   };
