@@ -5,20 +5,12 @@
  * modules, panic), each with the line it was read from.
  */
 import type { KernelLine } from "../text/kernel-line.js";
-import { type ArchSpec, archSpecs } from "./arch/index.js";
-import { CODE_LINE, parseCode } from "./fields/code.js";
-import {
-  decodeErrorCode,
-  OOPS_LINE,
-  PF_CODE_LINE,
-  PF_LINE,
-  parseFaultAddress,
-} from "./fields/fault.js";
-import { bracketAddress, hexAddress, parseLocation } from "./fields/location.js";
+import { archSpecs } from "./arch/index.js";
+import { decodeErrorCode, parseFaultAddress } from "./fields/fault.js";
+import { type Draft, END_MARKER, handlers } from "./fields/handlers.js";
 import { MODULES_LINE, parseModules } from "./fields/modules.js";
-import { parseTaskLine } from "./fields/task-line.js";
-import { parseFrameLine, refineSoftirq, type TraceState } from "./fields/trace.js";
-import type { Arch, Kind, Location, Report } from "./report.js";
+import { parseFrameLine, refineSoftirq } from "./fields/trace.js";
+import type { Arch, Kind, Report } from "./report.js";
 import { contextOf, type Segment } from "./segment.js";
 import { describe } from "./title/describe.js";
 import { reportText } from "./title/report-text.js";
@@ -35,7 +27,6 @@ const ARM_FRAME = /^\s*\[<[0-9a-f]{8}>\] \([\w.]+(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?
 /** A "Modules linked in:" list wrapped onto the next line: module names only. */
 const MODULE_CONTINUATION =
   /^\s*[\w-]+(?:\([A-Z+-]+\))?(?: [\w-]+(?:\([A-Z+-]+\))?){2,}(?: \[last unloaded: [\w-]+\])?\s*$/;
-const END_MARKER = /---\[ end (?:trace|Kernel panic)/;
 
 /** Refinements of the format's kind by what else the report says. */
 const KIND_HINTS: ReadonlyArray<{ test: RegExp; from: readonly Kind[]; kind: Kind }> = [
@@ -57,20 +48,6 @@ const KIND_HINTS: ReadonlyArray<{ test: RegExp; from: readonly Kind[]; kind: Kin
   },
 ];
 
-interface Draft {
-  report: Report;
-  arch?: ArchSpec;
-  /** the registers that follow belong to user space (after "RIP: 0033:") */
-  userMode: boolean;
-  registerBlock: "none" | "reading" | "done";
-  traceState: TraceState;
-  inTrace: boolean;
-  traces: number;
-  pfDescription: string[];
-  oopsCode?: { value: number; line: number };
-  lastBodyLine: number;
-}
-
 function emptyReport(segment: Segment, header: KernelLine): Report {
   const report: Report = {
     kind: "other",
@@ -91,158 +68,6 @@ function emptyReport(segment: Segment, header: KernelLine): Report {
   if (header.time !== undefined) report.timestamp = header.time;
   return report;
 }
-
-function locate(text: string): Location | undefined {
-  const loc = parseLocation(text);
-  const address = bracketAddress(text) ?? /^\s*(?:0x)?([0-9a-f]{8,16})\b/.exec(text)?.[1];
-  if (!loc && !address) return undefined;
-  const out: Location = {};
-  if (loc) {
-    out.symbol = loc.symbol as string;
-    out.offset = loc.offset as number;
-    if (loc.size !== undefined) out.size = loc.size;
-    out.module = loc.module ?? null;
-  }
-  if (address) out.address = hexAddress(address);
-  return out;
-}
-
-/** One line handler: returns true when it consumed the line. */
-type Handler = (text: string, line: KernelLine, draft: Draft) => boolean;
-
-const handlers: readonly Handler[] = [
-  // the program counter line of any architecture
-  (text, line, draft) => {
-    for (const arch of draft.arch ? [draft.arch] : archSpecs) {
-      for (const ipLine of arch.ipLines) {
-        const m = ipLine.exec(text);
-        if (!m) continue;
-        draft.arch ??= arch;
-        if (arch.userIp?.test(text)) {
-          draft.userMode = true;
-          return true;
-        }
-        draft.userMode = false;
-        const loc = locate(m[1] ?? "");
-        if (loc && !draft.report.ip) {
-          draft.report.ip = { ...loc, line: line.no };
-          draft.report.sourceLines.ip = line.no;
-        }
-        return true;
-      }
-    }
-    return false;
-  },
-  // register dumps: the first kernel-mode block only (the dump is often printed twice)
-  (text, line, draft) => {
-    for (const arch of draft.arch ? [draft.arch] : archSpecs) {
-      if (!arch.registerLine.test(text)) continue;
-      draft.arch ??= arch;
-      if (draft.userMode || draft.registerBlock === "done") return true;
-      draft.registerBlock = "reading";
-      for (const [name, value] of arch.registers(text, draft.report.registers)) {
-        if (draft.report.registers[name] !== undefined) continue;
-        draft.report.registers[name] = hexAddress(value);
-        draft.report.sourceLines[`registers.${name}`] = line.no;
-      }
-      return true;
-    }
-    return false;
-  },
-  (text, line, draft) => {
-    const m = CODE_LINE.exec(text);
-    if (!m) return false;
-    if (!draft.userMode && !draft.report.code) {
-      const code = parseCode(m[1] as string);
-      if (code) {
-        draft.report.code = { ...code, line: line.no };
-        draft.report.sourceLines.code = line.no;
-      }
-    }
-    return true;
-  },
-  (text, line, draft) => {
-    const parsed = parseTaskLine(text);
-    if (!parsed) return false;
-    const { report } = draft;
-    if (report.kernel.release === undefined) {
-      report.kernel = {
-        ...parsed.kernel,
-        ...(report.kernel.hardware ? { hardware: report.kernel.hardware } : {}),
-      };
-      report.sourceLines["kernel.release"] = line.no;
-      if (parsed.kernel.tainted) report.sourceLines["kernel.tainted"] = line.no;
-      if (parsed.kernel.hardware) report.sourceLines["kernel.hardware"] = line.no;
-    }
-    for (const key of ["pid", "comm", "cpu"] as const) {
-      if (parsed.task[key] !== undefined && report.task[key] === undefined) {
-        (report.task as Record<string, unknown>)[key] = parsed.task[key];
-        report.sourceLines[`task.${key}`] = line.no;
-      }
-    }
-    return true;
-  },
-  (text, line, draft) => {
-    const m = /^\s*Hardware name: (.*)$/.exec(text);
-    if (!m) return false;
-    draft.report.kernel.hardware ??= (m[1] as string).trim();
-    draft.report.sourceLines["kernel.hardware"] ??= line.no;
-    return true;
-  },
-  (text, line, draft) => {
-    const m = MODULES_LINE.exec(text);
-    if (!m) return false;
-    if (draft.report.modules.length === 0) {
-      draft.report.modules = parseModules(m[1] as string);
-      draft.report.sourceLines.modules = line.no;
-    }
-    return true;
-  },
-  (text, line, draft) => {
-    const m = /Kernel panic - not syncing: ?(.*)$/.exec(text);
-    if (!m || END_MARKER.test(text)) return false;
-    draft.report.panic ??= { message: (m[1] as string).trim(), line: line.no };
-    return true;
-  },
-  (text, line, draft) => {
-    const m = OOPS_LINE.exec(text);
-    if (!m) return false;
-    draft.oopsCode ??= { value: Number.parseInt(m[1] as string, 16), line: line.no };
-    return true;
-  },
-  (text, line, draft) => {
-    const code = PF_CODE_LINE.exec(text);
-    if (code) draft.oopsCode = { value: Number.parseInt(code[1] as string, 16), line: line.no };
-    const m = PF_LINE.exec(text);
-    if (!m) return false;
-    draft.pfDescription.push((m[1] as string).trim());
-    draft.report.sourceLines.errorCode ??= line.no;
-    return true;
-  },
-  (text, line, draft) => {
-    const m = /^\s*Workqueue: (\S+) (\S+)/.exec(text);
-    if (!m) return false;
-    draft.report.task.workqueue = `${m[1]} ${m[2]}`;
-    draft.report.sourceLines["task.workqueue"] = line.no;
-    return true;
-  },
-  (text, line, draft) => {
-    const m = /^\s*Kernel Offset: (0x[0-9a-f]+|disabled)/.exec(text);
-    if (!m) return false;
-    draft.report.kernel.offset = m[1] as string;
-    draft.report.sourceLines["kernel.offset"] = line.no;
-    return true;
-  },
-  (text, line, draft) => {
-    const m = /^\s*CPU (\d+)\s*$/.exec(text);
-    if (!m) return false;
-    if (draft.report.task.cpu === undefined) {
-      draft.report.task.cpu = Number(m[1]);
-      draft.report.sourceLines["task.cpu"] = line.no;
-    }
-    return true;
-  },
-];
 
 /** Facts the header line itself states: who, where, which address. */
 function readHeader(draft: Draft, header: KernelLine): void {
