@@ -233,7 +233,10 @@ const header = [
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ");
 console.log(
-  `whole-process medians of ${runs} runs (crash/drgn: ${slowRuns}); "Nx" = peer time / crashlens time`,
+  `whole-process medians of ${runs} runs (crash/drgn: ${slowRuns}); "Nx" = peer time / crashlens time (> 1: crashlens is faster)`,
+);
+console.log(
+  `Node.js start alone (node -e): ${fmt(nodeBaseline)}; "in-process" = open + read log + format in one warm process`,
 );
 console.log(line(header));
 console.log(line(widths.map((w) => "-".repeat(w))));

@@ -63,14 +63,23 @@ export class FlattenedRandomAccess implements RandomAccess {
     let at = FLAT_HEADER_AREA;
     let window: Uint8Array = new Uint8Array(0);
     let view = viewOf(window);
+    let scratch: Uint8Array | undefined;
+    let scratchView: DataView | undefined;
     let windowStart = 0;
     let ended = false;
     let size = 0;
     while (at + RECORD_HEADER <= source.size) {
       if (at < windowStart || at + RECORD_HEADER > windowStart + window.length) {
         windowStart = at;
-        window = await source.read(at, Math.min(SCAN_WINDOW, source.size - at));
-        view = viewOf(window);
+        if (source.readInto !== undefined) {
+          // one reused buffer and no promise per record: this loop runs once per record
+          scratch ??= new Uint8Array(SCAN_WINDOW);
+          window = scratch.subarray(0, source.readInto(scratch, at));
+          view = scratchView ??= viewOf(scratch);
+        } else {
+          window = await source.read(at, Math.min(SCAN_WINDOW, source.size - at));
+          view = viewOf(window);
+        }
         onProgress?.(at, source.size);
       }
       // hot loop: the two big-endian int64s read as numbers, not through the struct token

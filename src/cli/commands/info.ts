@@ -29,6 +29,7 @@ export const infoCommand: CliCommand = {
         const { dump, kernel } = opened;
         try {
           const log = await kernel.readLog();
+          await dump.countPages?.();
           const symbols = await kernel.loadSymbols();
           const where = (rip: bigint | undefined) => {
             const s = rip === undefined ? undefined : kernel.symbolize?.(rip);
