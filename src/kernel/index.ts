@@ -103,8 +103,21 @@ export async function openKernel(dump: Dump, options: KernelOptions = {}): Promi
       : {}),
     ...(dump.directMapBase !== undefined ? { directMapBase: dump.directMapBase } : {}),
   });
-  const directMapBase =
-    dump.directMapBase ?? (rawInfo !== undefined ? await translator.findDirectMap() : undefined);
+  let directMapBase = dump.directMapBase;
+  if (directMapBase !== undefined && rawInfo !== undefined) {
+    // the headers' guess must agree with the page tables (QEMU paging mode lists other mappings too)
+    const probe = dump.ranges()[0]?.start ?? 0n;
+    const verdict = await translator.checkMapping(directMapBase + probe, probe);
+    if (verdict === false) {
+      warnings.push(
+        `${dump.path}: PT_LOAD p_vaddr suggest page_offset_base ${hex(directMapBase)}, but the page tables disagree; walking them instead`,
+      );
+      delete translator.config.directMapBase;
+      directMapBase = await translator.findDirectMap();
+    }
+  } else if (rawInfo !== undefined) {
+    directMapBase = await translator.findDirectMap();
+  }
   if (directMapBase !== undefined) translator.config.directMapBase = directMapBase;
 
   const readVirtual = async (address: bigint, length: number): Promise<Uint8Array> => {

@@ -61,6 +61,16 @@ export class X86Translator {
     return pa + (va - page);
   }
 
+  /** whether the page tables map `va` to `pa` (undefined when they cannot be read) */
+  async checkMapping(va: bigint, pa: bigint): Promise<boolean | undefined> {
+    if (this.config.topPgt === undefined) return undefined;
+    try {
+      return (await this.walk(va & ~(PAGE - 1n))) === (pa & ~(PAGE - 1n));
+    } catch (error) {
+      return (error as Error).message.includes("not in the dump") ? undefined : false;
+    }
+  }
+
   /** how many bytes from `va` stay physically contiguous without another lookup */
   contiguousSpan(va: bigint): bigint {
     if (va >= START_KERNEL_MAP && va < this.imageEnd) return this.imageEnd - va;
