@@ -67,6 +67,12 @@ export interface KernelOptions {
    */
   scanForVmcoreinfo?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * for `extract`: walk the page tables for every virtual read (so they are among the pages
+   * read) and report each kernel-image page read with its physical address
+   */
+  recordWalks?: boolean;
+  onImagePage?: (va: bigint, pa: bigint) => void;
 }
 
 export async function openKernel(dump: Dump, options: KernelOptions = {}): Promise<KernelView> {
@@ -102,6 +108,7 @@ export async function openKernel(dump: Dump, options: KernelOptions = {}): Promi
       ? { kernelImageSize: vmcoreinfo.numbers.get("KERNEL_IMAGE_SIZE") as bigint }
       : {}),
     ...(dump.directMapBase !== undefined ? { directMapBase: dump.directMapBase } : {}),
+    ...(options.recordWalks === true ? { walkAll: true } : {}),
   });
   let directMapBase = dump.directMapBase;
   if (directMapBase !== undefined && rawInfo !== undefined) {
@@ -126,6 +133,9 @@ export async function openKernel(dump: Dump, options: KernelOptions = {}): Promi
     while (done < length) {
       const va = address + BigInt(done);
       const pa = await translator.translate(va);
+      if (options.onImagePage !== undefined && translator.inKernelImage(va)) {
+        options.onImagePage(va & ~0xfffn, pa & ~0xfffn);
+      }
       const span = translator.contiguousSpan(va);
       const take = Number(span < BigInt(length - done) ? span : BigInt(length - done));
       out.set(await dump.readPhysical(pa, take), done);
