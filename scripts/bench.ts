@@ -181,9 +181,15 @@ for (const name of dumps) {
   console.error(`bench: ${name}`);
   const out = "/tmp/crashlens-bench-mdf.txt";
   const results: Record<string, Measure | undefined> = {
-    crashlens: time([process.execPath, "bin/crashlens.js", "dmesg", path], runs),
+    crashlens: time(
+      [process.execPath, "bin/crashlens.js", "dmesg", path],
+      runs,
+      undefined,
+      cleanEnv,
+    ),
+    withCa: caNote ? time([process.execPath, "bin/crashlens.js", "dmesg", path], runs) : undefined,
     analyze: hasAnalyze
-      ? time([process.execPath, "bin/crashlens.js", "analyze", path], runs)
+      ? time([process.execPath, "bin/crashlens.js", "analyze", path], runs, undefined, cleanEnv)
       : undefined,
     makedumpfile: peers.makedumpfile
       ? time(
@@ -214,6 +220,7 @@ for (const name of dumps) {
   rows.push([
     name,
     fmt(results.crashlens),
+    fmt(results.withCa),
     `${inproc.toFixed(1)} ms`,
     results.crashlens?.rssKiB ? `${(results.crashlens.rssKiB / 1024).toFixed(0)} MB` : "",
     fmt(results.analyze),
@@ -238,6 +245,7 @@ for (const name of dumps) {
 const header = [
   "dump",
   "crashlens dmesg",
+  "(with CA env)",
   "in-process",
   "peak RSS",
   "analyze",
@@ -254,6 +262,11 @@ console.log(
 console.log(
   `Node.js start alone (node -e): ${fmt(nodeBaseline)}; "in-process" = open + read log + format in one warm process`,
 );
+if (caNote) {
+  console.log(
+    "Node runs are timed without NODE_EXTRA_CA_CERTS (set here; it makes every Node start parse a CA bundle); '(with CA env)' keeps it",
+  );
+}
 console.log(line(header));
 console.log(line(widths.map((w) => "-".repeat(w))));
 for (const r of rows) console.log(line(r));
