@@ -346,3 +346,50 @@ export function panicCpu(kernel: KernelView, log: readonly PrintkRecord[]): numb
 }
 
 export { CrashlensError };
+
+export interface VmcoreLog {
+  dump: Dump;
+  kernel: KernelView;
+  log: LogResult;
+  /** the log as `makedumpfile --dump-dmesg` prints it (or flush-left) */
+  text: string;
+  panicCpu: number | undefined;
+  /** everything the dump and kernel layers had to say, in order */
+  warnings: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Dump to log text in one call, for `analyze`: open, find the kernel, read and format the
+ * log, name the panicking CPU (kallsyms/panic_cpu when VMCOREINFO has the tables).
+ * Throws only when the file is not a readable dump; a missing log comes back as warnings.
+ */
+export async function readVmcoreLog(
+  paths: string | readonly string[],
+  options: {
+    style?: LogStyle;
+    symbols?: boolean;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
+): Promise<VmcoreLog> {
+  const { openDumps } = await import("../dump/index.js");
+  const progress = options.onProgress === undefined ? {} : { onProgress: options.onProgress };
+  const dump = await openDumps(typeof paths === "string" ? [paths] : paths, progress);
+  try {
+    const kernel = await openKernel(dump, progress);
+    const log = await kernel.readLog();
+    if (options.symbols !== false) await kernel.loadSymbols();
+    return {
+      dump,
+      kernel,
+      log,
+      text: formatLog(log.records, options.style ?? "makedumpfile"),
+      panicCpu: panicCpu(kernel, log.records),
+      warnings: [...dump.warnings, ...kernel.warnings, ...log.warnings],
+      close: () => dump.close(),
+    };
+  } catch (error) {
+    await dump.close();
+    throw error;
+  }
+}
