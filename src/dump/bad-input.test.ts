@@ -84,6 +84,15 @@ describe("bad input never escapes as a raw exception", () => {
     }
   });
 
+  it("names the old DISKDUMP format as unsupported", async () => {
+    const bytes = new Uint8Array(await readFile(fixture));
+    bytes.set(new TextEncoder().encode("DISKDUMP"), 0);
+    await assert.rejects(openDumpFrom(new BufferRandomAccess(bytes, "old"), "old"), {
+      code: "unsupported",
+      message: /DISKDUMP/,
+    });
+  });
+
   it("names pages whose descriptors point past the end of the file", async () => {
     const bytes = new Uint8Array(await readFile(fixture));
     const view = viewOf(bytes);
