@@ -108,6 +108,7 @@ function time(
     const r = spawnSync(argv[0] as string, argv.slice(1), {
       encoding: "latin1",
       input,
+      env,
       maxBuffer: 1 << 28,
     });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -122,6 +123,7 @@ function time(
     const r = spawnSync("/usr/bin/time", ["-f", "%M", ...argv], {
       encoding: "latin1",
       input,
+      env,
       maxBuffer: 1 << 28,
     });
     rss = Number(r.stderr.trim().split("\n").pop());
