@@ -29,12 +29,13 @@ await mkdir(out, { recursive: true });
 for (const f of fixtures) {
   const dump = await openDump(join(lab, f.from));
   const recorder = recordPages(dump);
-  const kernel = await openKernel(dump);
+  const kernel = await openKernel(dump, { recordWalks: true });
   await kernel.readLog();
   recorder.stop();
   const options: Parameters<typeof extractPages>[2] = {
     format: "kdump",
     compression: f.compression,
+    physBase: kernel.physBase,
   };
   if (kernel.release !== undefined) options.release = kernel.release;
   const bytes = await extractPages(dump, recorder.pages, options);
@@ -51,7 +52,7 @@ for (const f of fixtures) {
   // the log's pages, learned from the same dump with its VMCOREINFO
   const withInfo = await openDump(join(lab, "nullread.kdump-zlib"));
   const logPages = recordPages(withInfo);
-  await (await openKernel(withInfo)).readLog();
+  await (await openKernel(withInfo, { recordWalks: true })).readLog();
   logPages.stop();
   const pages = new Set([...logPages.pages, found.paddr / BigInt(dump.pageSize)]);
   const bytes = await extractPages(dump, pages, {

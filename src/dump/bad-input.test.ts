@@ -84,6 +84,15 @@ describe("bad input never escapes as a raw exception", () => {
     }
   });
 
+  it("names the old DISKDUMP format as unsupported", async () => {
+    const bytes = new Uint8Array(await readFile(fixture));
+    bytes.set(new TextEncoder().encode("DISKDUMP"), 0);
+    await assert.rejects(openDumpFrom(new BufferRandomAccess(bytes, "old"), "old"), {
+      code: "unsupported",
+      message: /DISKDUMP/,
+    });
+  });
+
   it("names pages whose descriptors point past the end of the file", async () => {
     const bytes = new Uint8Array(await readFile(fixture));
     const view = viewOf(bytes);
@@ -141,5 +150,62 @@ describe("bad input never escapes as a raw exception", () => {
     const log = await kernel.readLog();
     assert.equal(log.records.length, 0);
     assert.match(log.warnings.join(";"), /no VMCOREINFO/);
+  });
+});
+
+describe("bad input: random corruption (property)", () => {
+  it("flipping bytes anywhere in headers, bitmaps, descriptors or data never escapes as a raw exception", async () => {
+    const { default: fc } = await import("fast-check");
+    const original = new Uint8Array(await readFile(fixture));
+    await fc.assert(
+      fc.asyncProperty(
+        // two thirds of the flips land in the first 24 KiB: headers, notes, VMCOREINFO, bitmaps, descriptors
+        fc.array(
+          fc.tuple(
+            fc.oneof(
+              fc.integer({ min: 0, max: 24575 }),
+              fc.integer({ min: 0, max: 24575 }),
+              fc.integer({ min: 0, max: original.length - 1 }),
+            ),
+            fc.integer({ min: 0, max: 255 }),
+          ),
+          { minLength: 1, maxLength: 12 },
+        ),
+        async (flips) => {
+          const bytes = original.slice();
+          for (const [at, value] of flips) bytes[at] = value;
+          const result = await tryAll(bytes, "corrupt");
+          if (result instanceof CrashlensError) assert.ok(result.message.length > 0);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("corrupting the ELF and flattened headers never escapes as a raw exception", async () => {
+    const { default: fc } = await import("fast-check");
+    const image = conformanceImage();
+    image.vmcoreinfo = await readFile("testdata/dumps/nullread.vmcoreinfo.txt", "latin1");
+    const elf = image.toElf();
+    const flat = writeFlattened(await readFile(fixture), { recordSize: 2000 });
+    for (const original of [elf, flat]) {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.tuple(
+              fc.integer({ min: 0, max: Math.min(original.length, 8192) - 1 }),
+              fc.integer({ min: 0, max: 255 }),
+            ),
+            { minLength: 1, maxLength: 8 },
+          ),
+          async (flips) => {
+            const bytes = original.slice();
+            for (const [at, value] of flips) bytes[at] = value;
+            await tryAll(bytes, "corrupt");
+          },
+        ),
+        { numRuns: 150 },
+      );
+    }
   });
 });

@@ -7,6 +7,13 @@ import { PageCache } from "./page-cache.js";
 import type { RandomAccess } from "./random-access.js";
 
 const CHUNK_BYTES = 4096;
+const BLOCK_BYTES = 64;
+
+interface Chunk {
+  bytes: Uint8Array;
+  /** set bits before each 64-byte block of the chunk */
+  blocks: Uint16Array;
+}
 /** chunks read per request while counting */
 const COUNT_BATCH = 64;
 
@@ -14,7 +21,7 @@ const popcount8 = new Uint8Array(256);
 for (let i = 1; i < 256; i++) popcount8[i] = (i & 1) + (popcount8[i >> 1] as number);
 
 export class FileBitmap {
-  private readonly chunks = new PageCache<Uint8Array>(64);
+  private readonly chunks = new PageCache<Chunk>(64);
   /** prefix[k] = set bits in chunks 0..k-1 */
   private readonly prefix: number[] = [0];
 
@@ -26,14 +33,26 @@ export class FileBitmap {
   ) {}
 
   private async chunk(index: number): Promise<Uint8Array> {
-    let bytes = this.chunks.get(BigInt(index));
-    if (bytes === undefined) {
+    return (await this.counted(index)).bytes;
+  }
+
+  /** a chunk with running counts per 64-byte block, so rank() never scans more than 63 bytes */
+  private async counted(index: number): Promise<Chunk> {
+    let chunk = this.chunks.get(BigInt(index));
+    if (chunk === undefined) {
       const from = index * CHUNK_BYTES;
       const size = Math.min(CHUNK_BYTES, this.length - from);
-      bytes = await this.source.read(this.offset + from, size);
-      this.chunks.set(BigInt(index), bytes);
+      const bytes = await this.source.read(this.offset + from, size);
+      const blocks = new Uint16Array(CHUNK_BYTES / BLOCK_BYTES + 1);
+      let total = 0;
+      for (let i = 0; i < size; i++) {
+        if (i % BLOCK_BYTES === 0) blocks[i / BLOCK_BYTES] = total;
+        total += popcount8[bytes[i] as number] as number;
+      }
+      chunk = { bytes, blocks };
+      this.chunks.set(BigInt(index), chunk);
     }
-    return bytes;
+    return chunk;
   }
 
   /** bits covered */
@@ -67,8 +86,11 @@ export class FileBitmap {
     const within = byte % CHUNK_BYTES;
     const rest = Number(bit & 7n);
     if (within > 0 || rest > 0) {
-      const bytes = await this.chunk(index);
-      for (let i = 0; i < within; i++) count += popcount8[bytes[i] as number] as number;
+      const { bytes, blocks } = await this.counted(index);
+      const block = Math.floor(within / BLOCK_BYTES);
+      count += blocks[block] as number;
+      for (let i = block * BLOCK_BYTES; i < within; i++)
+        count += popcount8[bytes[i] as number] as number;
       if (rest > 0) count += popcount8[(bytes[within] as number) & ((1 << rest) - 1)] as number;
     }
     return count;

@@ -32,7 +32,13 @@ export const detectors: readonly Detector[] = [
   { id: "elf", detect: (head) => (ascii(head, 0, "\x7fELF") ? { format: "elf" } : undefined) },
   {
     id: "kdump-compressed",
-    detect: (head) => (ascii(head, 0, "KDUMP   ") ? { format: "kdump-compressed" } : undefined),
+    // the old diskdump format shares the layout's start; opening it says it is unsupported
+    detect: (head) =>
+      ascii(head, 0, "KDUMP   ")
+        ? { format: "kdump-compressed" }
+        : ascii(head, 0, "DISKDUMP")
+          ? { format: "kdump-compressed", flavour: "diskdump" }
+          : undefined,
   },
   {
     id: "flattened",

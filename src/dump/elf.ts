@@ -280,14 +280,28 @@ export class ElfDump extends PagedMemory implements Dump {
   }
 }
 
-/** `page_offset_base` from RAM PT_LOADs whose p_vaddr is a direct-map address (kdump). */
+/**
+ * `page_offset_base` from RAM PT_LOADs whose p_vaddr is a direct-map address (kdump). QEMU's
+ * paging mode also writes vmalloc and module mappings, so the offset (p_vaddr − p_paddr)
+ * shared by the most bytes wins: the direct map is the one mapping of all RAM.
+ */
 function findDirectMapBase(segments: readonly LoadSegment[]): bigint | undefined {
+  const bytes = new Map<bigint, bigint>();
   for (const s of segments) {
     if (s.vaddr >= KERNEL_HALF && s.vaddr < START_KERNEL_MAP && s.vaddr !== s.paddr) {
-      return s.vaddr - s.paddr;
+      const delta = s.vaddr - s.paddr;
+      bytes.set(delta, (bytes.get(delta) ?? 0n) + s.memsz);
     }
   }
-  return undefined;
+  let best: bigint | undefined;
+  let most = 0n;
+  for (const [delta, total] of bytes) {
+    if (total > most) {
+      best = delta;
+      most = total;
+    }
+  }
+  return best;
 }
 
 export function mergeRanges(ranges: PhysicalRange[]): PhysicalRange[] {

@@ -15,6 +15,10 @@ export interface ExtractOptions {
   /** `page_offset_base`, so ELF p_vaddr are direct-map addresses as in a kdump vmcore */
   directMapBase?: bigint;
   release?: string;
+  /** phys_base, for the kdump sub-header (makedumpfile and crash take it from there) */
+  physBase?: bigint;
+  /** kernel-image pages read: physical → virtual page address; ELF output maps them twice */
+  imagePages?: ReadonlyMap<bigint, bigint>;
 }
 
 /** Records every page frame read through `dump` until `stop()` is called. */
@@ -45,6 +49,7 @@ export async function extractPages(
     };
     if (dump.vmcoreinfo !== undefined) spec.vmcoreinfo = dump.vmcoreinfo;
     if (options.release !== undefined) spec.release = options.release;
+    if (options.physBase !== undefined) spec.physBase = options.physBase;
     return writeKdump(spec);
   }
   // ELF: one PT_LOAD per run of consecutive pages
@@ -69,5 +74,25 @@ export async function extractPages(
     run.push(pfn);
   }
   flush();
+  // the kernel image a second time at its kernel virtual addresses, as /proc/vmcore's
+  // kernel-text PT_LOAD does: ELF readers that translate through p_vaddr need it
+  const image = [...(options.imagePages ?? new Map<bigint, bigint>())].sort((a, b) =>
+    a[0] < b[0] ? -1 : 1,
+  );
+  let start = 0;
+  for (let i = 1; i <= image.length; i++) {
+    const [pa, va] = image[i] ?? [-1n, -1n];
+    const [prevPa, prevVa] = image[i - 1] as [bigint, bigint];
+    if (i < image.length && pa === prevPa + size && va === prevVa + size) continue;
+    const [firstPa, firstVa] = image[start] as [bigint, bigint];
+    const count = i - start;
+    const data = new Uint8Array(count * dump.pageSize);
+    for (let k = 0; k < count; k++) {
+      const page = pages.get(firstPa / size + BigInt(k));
+      if (page !== undefined) data.set(page, k * dump.pageSize);
+    }
+    segments.push({ paddr: firstPa, vaddr: firstVa, data });
+    start = i;
+  }
   return writeElfCore({ notes: dump.notes, segments });
 }

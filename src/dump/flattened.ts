@@ -27,12 +27,48 @@ interface Piece {
   length: number;
 }
 
+/**
+ * Pieces as three parallel Float64Arrays (24 bytes a record, no object each): a multi-GB
+ * stream of page-sized records stays a few dozen MB of index.
+ */
+class Pieces {
+  dst = new Float64Array(1024);
+  src = new Float64Array(1024);
+  length = new Float64Array(1024);
+  count = 0;
+
+  push(dst: number, src: number, length: number): void {
+    if (this.count === this.dst.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.dst = grow(this.dst);
+      this.src = grow(this.src);
+      this.length = grow(this.length);
+    }
+    this.dst[this.count] = dst;
+    this.src[this.count] = src;
+    this.length[this.count] = length;
+    this.count++;
+  }
+
+  get(i: number): Piece {
+    return {
+      dst: this.dst[i] as number,
+      src: this.src[i] as number,
+      length: this.length[i] as number,
+    };
+  }
+}
+
 export class FlattenedRandomAccess implements RandomAccess {
   readonly name: string;
   private constructor(
     private readonly source: RandomAccess,
     /** pieces sorted by dst, not overlapping */
-    private readonly pieces: Piece[],
+    private readonly pieces: Pieces,
     readonly size: number,
     readonly records: number,
     readonly warnings: string[],
@@ -59,18 +95,27 @@ export class FlattenedRandomAccess implements RandomAccess {
       );
     }
     const warnings: string[] = [];
-    const pieces: Piece[] = [];
+    const pieces = new Pieces();
     let at = FLAT_HEADER_AREA;
     let window: Uint8Array = new Uint8Array(0);
     let view = viewOf(window);
+    let scratch: Uint8Array | undefined;
+    let scratchView: DataView | undefined;
     let windowStart = 0;
     let ended = false;
     let size = 0;
     while (at + RECORD_HEADER <= source.size) {
       if (at < windowStart || at + RECORD_HEADER > windowStart + window.length) {
         windowStart = at;
-        window = await source.read(at, Math.min(SCAN_WINDOW, source.size - at));
-        view = viewOf(window);
+        if (source.readInto !== undefined) {
+          // one reused buffer and no promise per record: this loop runs once per record
+          scratch ??= new Uint8Array(SCAN_WINDOW);
+          window = scratch.subarray(0, source.readInto(scratch, at));
+          view = scratchView ??= viewOf(scratch);
+        } else {
+          window = await source.read(at, Math.min(SCAN_WINDOW, source.size - at));
+          view = viewOf(window);
+        }
         onProgress?.(at, source.size);
       }
       // hot loop: the two big-endian int64s read as numbers, not through the struct token
@@ -92,24 +137,20 @@ export class FlattenedRandomAccess implements RandomAccess {
         warnings.push(
           `${name}: the flattened record at offset ${at} is cut short by the end of the file`,
         );
-        pieces.push({ dst, src, length: source.size - src });
+        pieces.push(dst, src, source.size - src);
         at = source.size;
         break;
       }
-      if (length > 0) pieces.push({ dst, src, length });
-      checkBound(pieces.length, maxFlatRecords, `${name}: flattened record count`);
+      if (length > 0) pieces.push(dst, src, length);
+      checkBound(pieces.count, maxFlatRecords, `${name}: flattened record count`);
       size = Math.max(size, dst + length);
       at = src + length;
     }
     if (!ended) warnings.push(`${name}: the flattened stream has no end marker (truncated file)`);
-    // records come in any order (QEMU interleaves descriptors and page data); sort them, and
-    // only when two overlap fall back to replaying them in stream order
-    const sorted = [...pieces].sort((a, b) => a.dst - b.dst);
-    const overlapping = sorted.some(
-      (p, i) => i > 0 && p.dst < (sorted[i - 1] as Piece).dst + (sorted[i - 1] as Piece).length,
-    );
-    const index = overlapping ? resolveOverlaps(pieces) : sorted;
-    return new FlattenedRandomAccess(source, index, size, pieces.length, warnings);
+    // records come in any order (QEMU interleaves descriptors and page data): sort them; only
+    // clusters of overlapping records are replayed in stream order (later records win)
+    const index = sortAndResolve(pieces);
+    return new FlattenedRandomAccess(source, index, size, pieces.count, warnings);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -121,28 +162,31 @@ export class FlattenedRandomAccess implements RandomAccess {
       );
     }
     // first piece ending after `offset`
+    const { dst, src, length: len, count } = this.pieces;
     let lo = 0;
-    let hi = this.pieces.length;
+    let hi = count;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const p = this.pieces[mid] as Piece;
-      if (p.dst + p.length <= offset) lo = mid + 1;
+      if ((dst[mid] as number) + (len[mid] as number) <= offset) lo = mid + 1;
       else hi = mid;
     }
-    const first = this.pieces[lo];
     // common case: one record holds the whole range
-    if (first !== undefined && first.dst <= offset && offset + length <= first.dst + first.length) {
-      return this.source.read(first.src + (offset - first.dst), length);
+    if (
+      lo < count &&
+      (dst[lo] as number) <= offset &&
+      offset + length <= (dst[lo] as number) + (len[lo] as number)
+    ) {
+      return this.source.read((src[lo] as number) + (offset - (dst[lo] as number)), length);
     }
     const out = new Uint8Array(length);
     const end = offset + length;
-    for (let i = lo; i < this.pieces.length; i++) {
-      const p = this.pieces[i] as Piece;
-      if (p.dst >= end) break;
-      const from = Math.max(offset, p.dst);
-      const to = Math.min(end, p.dst + p.length);
+    for (let i = lo; i < count; i++) {
+      const d = dst[i] as number;
+      if (d >= end) break;
+      const from = Math.max(offset, d);
+      const to = Math.min(end, d + (len[i] as number));
       if (to > from)
-        out.set(await this.source.read(p.src + (from - p.dst), to - from), from - offset);
+        out.set(await this.source.read((src[i] as number) + (from - d), to - from), from - offset);
     }
     return out;
   }
@@ -159,11 +203,42 @@ function int64(view: DataView, at: number): number {
   return view.getInt32(at, false) * 0x1_0000_0000 + view.getUint32(at + 4, false);
 }
 
-/** Cuts records written later over earlier ones and returns non-overlapping pieces by dst. */
-function resolveOverlaps(inOrder: Piece[]): Piece[] {
+/** Sorts pieces by dst; clusters of overlapping pieces are replayed in stream order. */
+function sortAndResolve(pieces: Pieces): Pieces {
+  const order = new Uint32Array(pieces.count);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  // by dst, then stream order
+  order.sort((a, b) => (pieces.dst[a] as number) - (pieces.dst[b] as number) || a - b);
+  const out = new Pieces();
+  let i = 0;
+  while (i < order.length) {
+    // a cluster: pieces that overlap, directly or through each other
+    let j = i + 1;
+    let end =
+      (pieces.dst[order[i] as number] as number) + (pieces.length[order[i] as number] as number);
+    while (j < order.length && (pieces.dst[order[j] as number] as number) < end) {
+      end = Math.max(
+        end,
+        (pieces.dst[order[j] as number] as number) + (pieces.length[order[j] as number] as number),
+      );
+      j++;
+    }
+    if (j === i + 1) {
+      const p = pieces.get(order[i] as number);
+      out.push(p.dst, p.src, p.length);
+    } else {
+      const members = Array.from(order.subarray(i, j)).sort((a, b) => a - b);
+      for (const p of replay(members.map((m) => pieces.get(m)))) out.push(p.dst, p.src, p.length);
+    }
+    i = j;
+  }
+  return out;
+}
+
+/** Applies overlapping pieces in stream order (later wins); returns non-overlapping pieces by dst. */
+function replay(inOrder: Piece[]): Piece[] {
   let result: Piece[] = [];
   for (const piece of inOrder) {
-    // pieces are few when overlaps happen at all (headers rewritten at the end), so a rebuild per overlap is fine
     const end = piece.dst + piece.length;
     const next: Piece[] = [];
     for (const p of result) {

@@ -61,7 +61,7 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
   /** filtered-out pages all read as this one (pages are copied out, never handed out) */
   private readonly zeroPage: Uint8Array;
   private readonly firstRank: Promise<number>;
-  /** RAM pages (1st bitmap) and pages written (2nd bitmap), counted at open for bitmaps up to 8 MiB */
+  /** RAM pages (1st bitmap) and pages written (2nd bitmap), once `countPages()` ran */
   private counts: { ram: number; written: number } | undefined;
 
   private constructor(
@@ -216,9 +216,6 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
       outer,
       maxMapnr,
     );
-    if (half <= MAX_COUNTED_BITMAP) {
-      dump.counts = { ram: await present.rank(maxMapnr), written: await written.rank(maxMapnr) };
-    }
     return dump;
   }
 
@@ -325,6 +322,15 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
     }
   }
 
+  /** counts RAM and written pages (for `info`); skipped for bitmaps over 8 MiB */
+  async countPages(): Promise<void> {
+    if (this.counts !== undefined || this.present.length > MAX_COUNTED_BITMAP) return;
+    this.counts = {
+      ram: await this.present.rank(this.maxMapnr),
+      written: await this.written.rank(this.maxMapnr),
+    };
+  }
+
   storedPageCount(): number | undefined {
     return this.counts?.written;
   }
@@ -355,7 +361,7 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
       "bitmap blocks": h.bitmapBlocks,
       pages:
         this.counts === undefined
-          ? "not counted (huge bitmap)"
+          ? "not counted"
           : `${this.counts.written} in the dump of ${this.counts.ram} RAM pages (${this.counts.ram - this.counts.written} filtered out)`,
       "header nr_cpus": h.nrCpus,
       "header current_cpu": h.currentCpu,

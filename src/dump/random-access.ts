@@ -15,6 +15,11 @@ export interface RandomAccess {
   readonly size: number;
   /** exactly `length` bytes at `offset`, or a `truncated` error */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * optional fast path for scans: fills `buffer` from `offset` synchronously, returns the
+   * bytes read (fewer only at the end of the source)
+   */
+  readInto?(buffer: Uint8Array, offset: number): number;
   close(): Promise<void>;
 }
 
@@ -83,6 +88,17 @@ export class FileRandomAccess implements RandomAccess {
       done += bytesRead;
     }
     return buffer;
+  }
+
+  readInto(buffer: Uint8Array, offset: number): number {
+    const length = Math.max(0, Math.min(buffer.length, this.size - offset));
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.handle.fd, buffer, done, length - done, offset + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done;
   }
 
   async close(): Promise<void> {

@@ -76,7 +76,7 @@ async function sparseKdump(path: string, maxMapnr: bigint, pfns: bigint[]): Prom
     await file.write(bit, 0, 1, bitmapAt + bitmapBytes + byte);
   }
   const descs = new Uint8Array(pfns.length * 24);
-  pfns.forEach((pfn, i) => {
+  pfns.forEach((_pfn, i) => {
     PageDescriptor.put(viewOf(descs), i * 24, {
       offset: BigInt(dataAt + i * PAGE),
       size: PAGE,

@@ -85,6 +85,10 @@ export class SplitDump implements Dump {
     return this.parts.flatMap((p) => p.ranges());
   }
 
+  async countPages(): Promise<void> {
+    for (const part of this.parts) await part.countPages();
+  }
+
   facts(): Record<string, unknown> {
     const facts: Record<string, unknown> = { ...this.parts[0]?.facts() };
     facts.split = this.parts

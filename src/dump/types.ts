@@ -46,6 +46,8 @@ export interface Dump {
   storedPageCount?(): number | undefined;
   /** physical ranges covered by the dump, in order */
   ranges(): readonly PhysicalRange[];
+  /** counts the dump's pages for `facts()` (may read the whole bitmap: only for `info`) */
+  countPages?(): Promise<void>;
   /** header facts for `crashlens info` */
   facts(): Record<string, unknown>;
   /** called with each page frame number read from the file (for `extract`) */

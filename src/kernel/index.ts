@@ -67,6 +67,12 @@ export interface KernelOptions {
    */
   scanForVmcoreinfo?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * for `extract`: walk the page tables for every virtual read (so they are among the pages
+   * read) and report each kernel-image page read with its physical address
+   */
+  recordWalks?: boolean;
+  onImagePage?: (va: bigint, pa: bigint) => void;
 }
 
 export async function openKernel(dump: Dump, options: KernelOptions = {}): Promise<KernelView> {
@@ -102,9 +108,23 @@ export async function openKernel(dump: Dump, options: KernelOptions = {}): Promi
       ? { kernelImageSize: vmcoreinfo.numbers.get("KERNEL_IMAGE_SIZE") as bigint }
       : {}),
     ...(dump.directMapBase !== undefined ? { directMapBase: dump.directMapBase } : {}),
+    ...(options.recordWalks === true ? { walkAll: true } : {}),
   });
-  const directMapBase =
-    dump.directMapBase ?? (rawInfo !== undefined ? await translator.findDirectMap() : undefined);
+  let directMapBase = dump.directMapBase;
+  if (directMapBase !== undefined && rawInfo !== undefined) {
+    // the headers' guess must agree with the page tables (QEMU paging mode lists other mappings too)
+    const probe = dump.ranges()[0]?.start ?? 0n;
+    const verdict = await translator.checkMapping(directMapBase + probe, probe);
+    if (verdict === false) {
+      warnings.push(
+        `${dump.path}: PT_LOAD p_vaddr suggest page_offset_base ${hex(directMapBase)}, but the page tables disagree; walking them instead`,
+      );
+      delete translator.config.directMapBase;
+      directMapBase = await translator.findDirectMap();
+    }
+  } else if (rawInfo !== undefined) {
+    directMapBase = await translator.findDirectMap();
+  }
   if (directMapBase !== undefined) translator.config.directMapBase = directMapBase;
 
   const readVirtual = async (address: bigint, length: number): Promise<Uint8Array> => {
@@ -113,6 +133,9 @@ export async function openKernel(dump: Dump, options: KernelOptions = {}): Promi
     while (done < length) {
       const va = address + BigInt(done);
       const pa = await translator.translate(va);
+      if (options.onImagePage !== undefined && translator.inKernelImage(va)) {
+        options.onImagePage(va & ~0xfffn, pa & ~0xfffn);
+      }
       const span = translator.contiguousSpan(va);
       const take = Number(span < BigInt(length - done) ? span : BigInt(length - done));
       out.set(await dump.readPhysical(pa, take), done);
@@ -323,3 +346,50 @@ export function panicCpu(kernel: KernelView, log: readonly PrintkRecord[]): numb
 }
 
 export { CrashlensError };
+
+export interface VmcoreLog {
+  dump: Dump;
+  kernel: KernelView;
+  log: LogResult;
+  /** the log as `makedumpfile --dump-dmesg` prints it (or flush-left) */
+  text: string;
+  panicCpu: number | undefined;
+  /** everything the dump and kernel layers had to say, in order */
+  warnings: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Dump to log text in one call, for `analyze`: open, find the kernel, read and format the
+ * log, name the panicking CPU (kallsyms/panic_cpu when VMCOREINFO has the tables).
+ * Throws only when the file is not a readable dump; a missing log comes back as warnings.
+ */
+export async function readVmcoreLog(
+  paths: string | readonly string[],
+  options: {
+    style?: LogStyle;
+    symbols?: boolean;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
+): Promise<VmcoreLog> {
+  const { openDumps } = await import("../dump/index.js");
+  const progress = options.onProgress === undefined ? {} : { onProgress: options.onProgress };
+  const dump = await openDumps(typeof paths === "string" ? [paths] : paths, progress);
+  try {
+    const kernel = await openKernel(dump, progress);
+    const log = await kernel.readLog();
+    if (options.symbols !== false) await kernel.loadSymbols();
+    return {
+      dump,
+      kernel,
+      log,
+      text: formatLog(log.records, options.style ?? "makedumpfile"),
+      panicCpu: panicCpu(kernel, log.records),
+      warnings: [...dump.warnings, ...kernel.warnings, ...log.warnings],
+      close: () => dump.close(),
+    };
+  } catch (error) {
+    await dump.close();
+    throw error;
+  }
+}

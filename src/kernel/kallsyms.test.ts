@@ -55,3 +55,28 @@ describe("kallsyms from memory", {
     await dump.close();
   });
 });
+
+describe("readVmcoreLog (the one call analyze makes)", {
+  skip: lab === undefined ? "no lab dumps (CRASHLENS_NO_LAB=1)" : false,
+}, () => {
+  it("gives text, panic CPU and functions for a lab dump", async () => {
+    const { readVmcoreLog } = await import("./index.js");
+    const result = await readVmcoreLog(join(lab as string, "oom.qemu-kdump-flat"), {
+      style: "vmcore-dmesg",
+    });
+    try {
+      assert.equal(
+        result.text,
+        await readFile(join(lab as string, "oom.qemu-kdump-flat.dmesg.txt"), "latin1"),
+      );
+      assert.equal(result.panicCpu, 0);
+      assert.deepEqual(result.warnings, []);
+      assert.equal(
+        result.kernel.symbolize?.(result.kernel.cpus[1]?.registers.rip as bigint)?.name,
+        "stop_this_cpu",
+      );
+    } finally {
+      await result.close();
+    }
+  });
+});

@@ -39,6 +39,32 @@ for (const levels of [4, 5] as const) {
       assert.equal(await read(directMap + 0x5000n, 10), "low memory");
     });
 
+    it("trusts ELF p_vaddr for the direct map only when the page tables agree", async () => {
+      const { image, directMap } = build();
+      const agree = await openKernel(
+        await openDumpFrom(
+          new BufferRandomAccess(image.toElf({ directMapBase: directMap })),
+          "agree.elf",
+        ),
+      );
+      assert.equal(agree.directMapBase, directMap);
+      assert.deepEqual(agree.warnings, []);
+      // a paging-mode dump whose biggest mapping is not the direct map
+      const wrong = levels === 5 ? 0xff11000000000000n : 0xffff888000000000n;
+      const disagree = await openKernel(
+        await openDumpFrom(
+          new BufferRandomAccess(image.toElf({ directMapBase: wrong })),
+          "disagree.elf",
+        ),
+      );
+      assert.equal(disagree.directMapBase, directMap);
+      assert.match(disagree.warnings.join(";"), /page tables disagree/);
+      assert.equal(
+        new TextDecoder().decode(await disagree.readVirtual(directMap + 0x5000n, 10)),
+        "low memory",
+      );
+    });
+
     it("faults with the address for unmapped and non-canonical addresses", async () => {
       const { image, vmalloc } = build();
       const kernel = await openKernel(

@@ -27,6 +27,8 @@ export interface X86Config {
   directMapBase?: bigint;
   /** end of physical memory: the direct map covers no more (vmalloc may follow right after) */
   physicalEnd: bigint;
+  /** walk the page tables for every page, also where a formula would do (for `extract`) */
+  walkAll?: boolean;
 }
 
 const hex = (n: bigint) => `0x${n.toString(16)}`;
@@ -48,6 +50,18 @@ export class X86Translator {
 
   /** The physical address of `va`, or a `fault` error. */
   async translate(va: bigint): Promise<bigint> {
+    if (this.config.walkAll === true) {
+      // touch the page tables even where a formula would do, so a recorder of the pages read
+      // (extract) keeps what peers need to walk them; fall back to the formulas
+      const page = va & ~(PAGE - 1n);
+      if (this.pages.get(page) === undefined) {
+        try {
+          this.pages.set(page, await this.walk(page));
+        } catch {
+          // not walkable: the formulas below still answer
+        }
+      }
+    }
     if (va >= START_KERNEL_MAP && va < this.imageEnd)
       return va - START_KERNEL_MAP + this.config.physBase;
     const base = this.config.directMapBase;
@@ -61,8 +75,24 @@ export class X86Translator {
     return pa + (va - page);
   }
 
+  /** whether `va` is in the kernel-image mapping (text, data, bss, static buffers) */
+  inKernelImage(va: bigint): boolean {
+    return va >= START_KERNEL_MAP && va < this.imageEnd;
+  }
+
+  /** whether the page tables map `va` to `pa` (undefined when they cannot be read) */
+  async checkMapping(va: bigint, pa: bigint): Promise<boolean | undefined> {
+    if (this.config.topPgt === undefined) return undefined;
+    try {
+      return (await this.walk(va & ~(PAGE - 1n))) === (pa & ~(PAGE - 1n));
+    } catch (error) {
+      return (error as Error).message.includes("not in the dump") ? undefined : false;
+    }
+  }
+
   /** how many bytes from `va` stay physically contiguous without another lookup */
   contiguousSpan(va: bigint): bigint {
+    if (this.config.walkAll === true) return PAGE - (va & (PAGE - 1n));
     if (va >= START_KERNEL_MAP && va < this.imageEnd) return this.imageEnd - va;
     const base = this.config.directMapBase;
     if (base !== undefined && va >= base && va < base + this.config.physicalEnd) {

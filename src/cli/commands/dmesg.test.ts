@@ -18,7 +18,19 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const fixture = "testdata/dumps/nullread-dmesg.kdump-zlib";
 const lab = labDumps();
 
+const hasVmcoreDmesg = spawnSync("sh", ["-c", "command -v vmcore-dmesg"]).status === 0;
+
 describe("crashlens dmesg / info / extract", () => {
+  it("extract --format elf writes a dump the peer vmcore-dmesg reads too", {
+    skip: hasVmcoreDmesg ? false : "vmcore-dmesg (kexec-tools) not installed",
+  }, () => {
+    const out = join(dir, "peer.elf");
+    assert.equal(run("extract", "--format", "elf", fixture, out).status, 0);
+    const peer = spawnSync("vmcore-dmesg", [out], { encoding: "latin1" });
+    assert.equal(peer.status, 0, peer.stderr);
+    assert.equal(peer.stdout, readFileSync("testdata/dumps/nullread.vmcore-dmesg.txt", "latin1"));
+  });
+
   it("dmesg prints the log byte-identical to makedumpfile", () => {
     const r = run("dmesg", fixture);
     assert.equal(r.status, 0, r.stderr);

@@ -7,7 +7,7 @@ import { openDumps } from "../../dump/index.js";
 import { progressBar } from "../../dump/progress.js";
 import type { Dump } from "../../dump/types.js";
 import { isCrashlensError } from "../../errors.js";
-import { type KernelView, openKernel } from "../../kernel/index.js";
+import { type KernelOptions, type KernelView, openKernel } from "../../kernel/index.js";
 import { EXIT_USAGE } from "../exit.js";
 
 export function warn(message: string): void {
@@ -19,6 +19,7 @@ export async function openForCli(
   paths: string | readonly string[],
   setExitCode: (code: number) => void,
   beforeKernel?: (dump: Dump) => void,
+  kernelOptions: KernelOptions = {},
 ): Promise<{ dump: Dump; kernel: KernelView } | undefined> {
   const bar = progressBar("indexing dump");
   let dump: Dump;
@@ -35,7 +36,7 @@ export async function openForCli(
   for (const w of dump.warnings) warn(w);
   beforeKernel?.(dump);
   const scan = progressBar("looking for VMCOREINFO in memory");
-  const kernel = await openKernel(dump, { onProgress: scan.update });
+  const kernel = await openKernel(dump, { ...kernelOptions, onProgress: scan.update });
   scan.finish();
   for (const w of kernel.warnings) warn(w);
   return { dump, kernel };

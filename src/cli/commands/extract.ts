@@ -49,9 +49,17 @@ export const extractCommand: CliCommand = {
           const { extractPages, recordPages } = await import("../../dump/extract.js");
           const { openForCli } = await import("./dump-open.js");
           let recorder: ReturnType<typeof recordPages> | undefined;
-          const opened = await openForCli(path, setExitCode, (dump) => {
-            recorder = recordPages(dump);
-          });
+          // kernel-image pages read, by physical address, so ELF output can map them at their
+          // kernel virtual addresses too (vmcore-dmesg translates through p_vaddr)
+          const imagePages = new Map<bigint, bigint>();
+          const opened = await openForCli(
+            path,
+            setExitCode,
+            (dump) => {
+              recorder = recordPages(dump);
+            },
+            { recordWalks: true, onImagePage: (va, pa) => imagePages.set(pa, va) },
+          );
           if (opened === undefined || recorder === undefined) return;
           const { dump, kernel } = opened;
           try {
@@ -77,6 +85,8 @@ export const extractCommand: CliCommand = {
             if (kernel.directMapBase !== undefined)
               extractOptions.directMapBase = kernel.directMapBase;
             if (kernel.release !== undefined) extractOptions.release = kernel.release;
+            extractOptions.physBase = kernel.physBase;
+            extractOptions.imagePages = imagePages;
             const bytes = await extractPages(dump, recorder.pages, extractOptions);
             try {
               await writeFile(out, bytes);

@@ -29,6 +29,7 @@ export const infoCommand: CliCommand = {
         const { dump, kernel } = opened;
         try {
           const log = await kernel.readLog();
+          await dump.countPages?.();
           const symbols = await kernel.loadSymbols();
           const where = (rip: bigint | undefined) => {
             const s = rip === undefined ? undefined : kernel.symbolize?.(rip);
@@ -61,6 +62,10 @@ export const infoCommand: CliCommand = {
                   `${vi.symbols.size} symbols, ${vi.offsets.size} offsets, ${vi.sizes.size} sizes, ${vi.numbers.size} numbers`,
             "printk buffer": log.generation ?? "not found",
             "log records": log.records.length,
+            "uptime at last record":
+              log.records.length === 0
+                ? undefined
+                : `${(Number((log.records.at(-1)?.timestampNs ?? 0n) / 1000n) / 1e6).toFixed(6)} s`,
             "panic cpu": panicCpu(kernel, log.records),
             kallsyms:
               symbols === undefined

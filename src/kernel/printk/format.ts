@@ -17,7 +17,12 @@ export function timestampPrefix(ns: bigint): string {
 /** C isprint() || isspace() in the C locale */
 const passes = (c: number) => (c >= 0x20 && c < 0x7f) || (c >= 0x09 && c <= 0x0d);
 
+/** anything but printable ASCII and tab: the bytes escapeText must look at */
+const SPECIAL = /[^\x20-\x7e\t]/;
+
 function escapeText(text: string, indent: string): string {
+  // most records are plain printable text
+  if (!SPECIAL.test(text)) return text;
   let out = "";
   let plainFrom = 0;
   for (let i = 0; i < text.length; i++) {

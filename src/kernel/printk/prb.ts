@@ -66,6 +66,7 @@ export async function readLockless(source: LogSource): Promise<LogResult> {
 
   const records: PrintkRecord[] = [];
   let damaged = 0;
+  let overwritten = 0;
   let id = tailId & ID_MASK;
   const head = headId & ID_MASK;
   for (let steps = 0; steps <= count; steps++) {
@@ -77,15 +78,20 @@ export async function readLockless(source: LogSource): Promise<LogResult> {
         ? undefined
         : decode(d, i);
     if (record === "damaged") damaged++;
+    else if (record === "overwritten") overwritten++;
     else if (record !== undefined) records.push(record);
     if (id === head) break;
     id = (id + 1n) & ID_MASK;
   }
   if (damaged > 0)
     warnings.push(`${damaged} log records lie in parts of the log buffer missing from the dump`);
+  if (overwritten > 0)
+    warnings.push(
+      `${overwritten} log records had their text overwritten by newer ones (skipped, as the kernel does)`,
+    );
   return { records, warnings, generation: "lockless" };
 
-  function decode(d: number, i: number): PrintkRecord | "damaged" | undefined {
+  function decode(d: number, i: number): PrintkRecord | "damaged" | "overwritten" | undefined {
     const sv = u64(descArea.bytes, d + stateVar);
     const state = sv >> STATE_SHIFT;
     if ((sv & ID_MASK) !== id || (state !== DESC_COMMITTED && state !== DESC_FINALIZED))
@@ -121,9 +127,11 @@ export async function readLockless(source: LogSource): Promise<LogResult> {
     }
     // each block starts with its descriptor id (an unsigned long)
     length -= 8;
-    if (length < 0) return undefined;
-    const take = Math.min(textLen, length);
+    if (length < 0 || start + 8 > textArea.bytes.length) return undefined;
+    const take = Math.min(textLen, length, textArea.bytes.length - start - 8);
     if (overlapsHole(textArea.holes, start, start + 8 + take)) return "damaged";
+    // a newer record wrote over this block: the kernel's reader (get_data) drops it too
+    if ((u64(textArea.bytes, start) & ID_MASK) !== id) return "overwritten";
     record.text = bytesToText(textArea.bytes.subarray(start + 8, start + 8 + take));
     return record;
   }
