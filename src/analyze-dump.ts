@@ -79,7 +79,6 @@ export async function analyzeDump(paths: readonly string[]): Promise<DumpAnalysi
   try {
     const kernel = await openKernel(dump);
     const log = await kernel.readLog();
-    await kernel.loadSymbols().catch(() => undefined);
     const text = formatLog(log.records, "makedumpfile");
     const result = parseText(text);
     const warnings = [...dump.warnings, ...kernel.warnings, ...log.warnings];
