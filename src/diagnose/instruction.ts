@@ -4,6 +4,7 @@
  * there is one (it carries the source line), else by decoding the report's Code: bytes.
  */
 import {
+  attToIntel,
   decodeCode,
   formatListing,
   type IsaArch,
@@ -50,6 +51,8 @@ function fromDisassembly(report: Report): Instruction | undefined {
     from: "disassembly",
     line: at.line,
   };
+  const intel = attToIntel(at.instruction);
+  if (intel) out.intel = intel;
   if (parsed.memory) addOperand(out, parsed.memory);
   if (at.source) out.source = at.source;
   // registers written earlier in the same function, as far as the listing shows

@@ -19,6 +19,7 @@ describe("seed 000: NULL dereference at offset 0x140 through r15 in a timer inte
   const [report] = await diagnosed("seed:000");
   it("reads the instruction and its source line from crash's dis -rl", () => {
     assert.equal(report?.instruction?.text, "mov 0x140(%r15),%ecx");
+    assert.equal(report?.instruction?.intel, "mov ecx,dword ptr [r15+0x140]");
     assert.equal(report?.instruction?.source, "kernel/posix-cpu-timers.c:1292");
     assert.equal(report?.instruction?.base, "r15");
     assert.equal(report?.instruction?.displacement, 0x140);

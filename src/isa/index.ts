@@ -8,6 +8,7 @@
 
 // Instruction text and registers
 export { type AttInstruction, parseAttInstruction } from "./att-text.js";
+export { attToIntel } from "./att-to-intel.js";
 export { type CallingConvention, callingConventions } from "./calling-convention.js";
 // The Code: line: reading it, choosing it, decoding it, printing it
 export { maxCodeBytes, parseCodeLine, shouldDecode } from "./code-line.js";
