@@ -72,10 +72,10 @@ function happened(report: DiagnosedReport): string[] {
   ].filter(Boolean);
   if (who.length) out.push(`task: ${who.join(", ")}`);
   const k = report.kernel;
-  if (k.release)
-    out.push(
-      `kernel: ${k.release}${k.tainted ? `, tainted ${k.tainted}` : ", not tainted"}${k.hardware ? `, on ${k.hardware}` : ""}`,
-    );
+  // "not tainted" only when a line said so: a release taken from a crash session says nothing
+  const notTainted = report.sourceLines["kernel.notTainted"] ? ", not tainted" : "";
+  const taint = k.tainted ? `, tainted ${k.tainted}` : notTainted;
+  if (k.release) out.push(`kernel: ${k.release}${taint}${k.hardware ? `, on ${k.hardware}` : ""}`);
   if (report.panic) out.push(`then: Kernel panic - not syncing: ${report.panic.message}`);
   return out;
 }
@@ -161,9 +161,15 @@ export function renderWriteup(report: DiagnosedReport, index: number, style: Sty
   return out.join("\n");
 }
 
+/**
+ * Stands for Markdown's `**` until the output is escaped, so that the escaping of text from
+ * the log (where `*` is literal) leaves crashlens's own emphasis alone.
+ */
+export const BOLD_MARK = "\uE000";
+
 export const markdownStyle: Style = {
   heading: (t) => `### ${t}`,
-  bold: (t) => `**${t}**`,
+  bold: (t) => `${BOLD_MARK}${t}${BOLD_MARK}`,
   dim: (t) => `_${t}_`,
   mark: (t) => t,
   code: (t) => `\`${t}\``,
