@@ -30,13 +30,18 @@ export function cleanControl(text: string): string {
 /** The tail of a crash `bt` frame line, which paste accidents duplicate: "#13 [ffff…] f at …" */
 const CRASH_FRAME = /^\s*#\d+ \[[0-9a-f]+\] \S+ at [0-9a-f]+/;
 
+/** Characters of a line that are parsed (and kept for evidence); the rest is dropped. */
+export const MAX_PARSED_CHARS = 4096;
+
 export class LineNormalizer {
   private readonly exportReader = new JournalExportReader();
   private previous: KernelLine | undefined;
 
   /** Normalises one raw line; calls `emit` zero or more times (journal export may delay). */
   push(raw: RawLine, emit: (line: KernelLine) => void): void {
-    const text = cleanControl(raw.text);
+    // kernel lines are under 1 kB; longer ones are garbage or binary, and no parser needs more
+    const long = raw.text.length > MAX_PARSED_CHARS;
+    const text = cleanControl(long ? raw.text.slice(0, MAX_PARSED_CHARS) : raw.text);
     if (this.exportReader.push(raw.no, text, (no, msg) => this.emitMessage(no, msg, emit))) return;
     const json = parseJournalJson(text);
     if (json) {
@@ -54,7 +59,7 @@ export class LineNormalizer {
     if (stripped.level !== undefined) line.level = stripped.level;
     if (stripped.caller !== undefined) line.caller = stripped.caller;
     if (stripped.host !== undefined) line.host = stripped.host;
-    if (raw.cut) line.cut = true;
+    if (raw.cut || long) line.cut = true;
     this.deliver(line, emit);
   }
 

@@ -105,6 +105,23 @@ const kernelRows: PrefixRow[] = [
   },
 ];
 
+const PRINTK_START = /^(?:<[0-7]>|\[\s*\d+\.\d+\])/;
+
+/**
+ * Where a printk prefix starts after mail quoting ("> "), indentation, printk's drop notice,
+ * or a console login prompt glued in front; 0 when there is none. Linear in the line length.
+ */
+function printkAfterJunk(text: string): number {
+  const lead = /^[\s>]*/.exec(text)?.[0].length ?? 0;
+  let at = lead;
+  const dropped = /^\*\* \d+ printk messages dropped \*\* /.exec(text.slice(at, at + 64));
+  if (dropped) at += dropped[0].length;
+  if (PRINTK_START.test(text.slice(at, at + 32))) return at;
+  const login = text.indexOf(" login: ", at);
+  if (login !== -1 && PRINTK_START.test(text.slice(login + 8, login + 40))) return login + 8;
+  return 0;
+}
+
 export interface Stripped extends PrefixFields {
   text: string;
 }
@@ -135,11 +152,8 @@ export function stripPrefixes(line: string): Stripped {
   // (a line already starting with a printk prefix needs none of this; most lines do)
   if (out.origin === undefined && out.text[0] !== "[" && out.text[0] !== "<") {
     // mail quoting, indentation, a console login prompt or printk's drop notice glued in front
-    const quoted =
-      /^(?:\s*>)*\s*(?:\*\* \d+ printk messages dropped \*\* )?(?:.* login: )?(?=<[0-7]>|\[\s*\d+\.\d+\])/.exec(
-        out.text,
-      );
-    if (quoted && quoted[0].length > 0) out.text = out.text.slice(quoted[0].length);
+    const prefix = printkAfterJunk(out.text);
+    if (prefix > 0) out.text = out.text.slice(prefix);
   }
   for (const row of kernelRows) applyRow(row, out.text, out);
   return out;

@@ -6,8 +6,9 @@
 import type { Location } from "../report.js";
 
 /** "name+0xoff/0xsize" with optional "[module]" or "[module buildid]" after it. */
+// the lookbehind starts a name only at a name boundary: no backtracking along long words
 const LOG_LOCATION =
-  /([A-Za-z_.$][\w.$]*)\+(0x[0-9a-f]+|\d+)(?:\/(0x[0-9a-f]+|\d+))?(?:\s+\[([\w-]+)(?:\s+[0-9a-f]+)?\])?/;
+  /(?<![\w.$])([A-Za-z_.$][\w.$]*)\+(0x[0-9a-f]+|\d+)(?:\/(0x[0-9a-f]+|\d+))?(?:\s+\[([\w-]+)(?:\s+[0-9a-f]+)?\])?/;
 
 export function parseNumber(text: string): number {
   return text.startsWith("0x") ? Number.parseInt(text.slice(2), 16) : Number.parseInt(text, 10);
