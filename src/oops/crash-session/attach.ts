@@ -13,8 +13,30 @@ import type { Backtrace, ExceptionFrame, Session } from "./session.js";
 const squash = (text: string) => text.replace(/\s+/g, " ").trim();
 
 /** The backtrace of the panicking task: the one with an exception frame, else the first. */
+/** Frames only the crashing CPU has: the oops and panic path into kexec. */
+const CRASH_PATH =
+  /^(?:__?crash_kexec|oops_end|panic|vpanic|die|__die\w*|no_context|page_fault_oops|kernelmode_fixup_or_oops|do_trap)$/;
+/** Frames of the other CPUs, stopped by an NMI when the crashing one called kexec. */
+const STOPPED_CPU = /^(?:crash_nmi_callback|do_nmi|nmi_handle|default_do_nmi|exc_nmi)$/;
+
+/**
+ * The backtrace of the panicking task (`bt -a` prints one per CPU): the one on the crash
+ * path into kexec, not a CPU that an NMI stopped; else one with an exception frame; else the first.
+ */
 export function panicBacktrace(session: Session): Backtrace | undefined {
-  return session.backtraces.find((bt) => bt.exceptions.length > 0) ?? session.backtraces[0];
+  const { backtraces } = session;
+  const names = (bt: Backtrace) => bt.frames.map((f) => f.symbol);
+  return (
+    backtraces.find(
+      (bt) =>
+        names(bt).some((n) => CRASH_PATH.test(n)) && !names(bt).some((n) => STOPPED_CPU.test(n)),
+    ) ??
+    backtraces.find(
+      (bt) => bt.exceptions.length > 0 && !names(bt).some((n) => STOPPED_CPU.test(n)),
+    ) ??
+    backtraces.find((bt) => bt.exceptions.length > 0) ??
+    backtraces[0]
+  );
 }
 
 function stackContext(name: string): FrameContext {

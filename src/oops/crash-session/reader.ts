@@ -29,6 +29,12 @@ import {
   SYS_TASK_FIELDS,
 } from "./shapes.js";
 
+/** A crash report header with nothing but indentation before it: a pasted oops, not output. */
+function startsReport(line: KernelLine): boolean {
+  const header = findHeader(line);
+  return header !== undefined && line.text.slice(0, header.index).trim() === "";
+}
+
 /** Commands whose output is kernel log text. */
 const LOG_COMMANDS = new Set(["log", "dmesg"]);
 
@@ -48,14 +54,14 @@ function newSession(no: number): Session {
 
 /** Strips paste decorations from a disassembled instruction and folds its spaces. */
 function cleanInstruction(text: string): string {
-  return text
-    .replace(/\s*\/\/.*$/, "") // a reader's comment
-    .replace(/\s*\[FTRACE NOP\]/, "")
-    .replace(/[^\x20-\x7e].*$/u, "") // emoji and notes after the instruction
-    .replace(/\s+\?\w*\?\s*$/, "")
-    .trim()
-    .replace(/\s+/, " ")
-    .replace(/,\s+/g, ",");
+  let out = text;
+  const comment = out.indexOf("//"); // a reader's comment
+  if (comment !== -1) out = out.slice(0, comment);
+  out = out.replace("[FTRACE NOP]", "");
+  const note = out.search(/[^\x20-\x7e]/); // emoji and notes after the instruction
+  if (note !== -1) out = out.slice(0, note);
+  out = out.trim().replace(/\s\?\w*\?$/, ""); // "?null?" marks
+  return out.trim().replace(/\s+/, " ").replace(/,\s+/g, ",");
 }
 
 /** "/usr/src/debug/kernel-3.10.0/linux-3.10.0.x86_64/kernel/timer.c" → "kernel/timer.c" */
@@ -95,8 +101,7 @@ export class SessionReader {
     if (taken) return true;
     if (this.command === undefined) return false;
     // unrecognised output of a prompted command (gdb list, notes); a report header ends it
-    const header = findHeader(line);
-    if (header && header.index === 0) {
+    if (startsReport(line)) {
       this.command = undefined;
       return false;
     }
@@ -315,8 +320,17 @@ export class SessionReader {
   private readStruct(line: KernelLine): boolean {
     const state = this.struct;
     if (!state) return false;
-    this.touch(line);
     const text = line.text;
+    // a dump cut short by the paste: a report or prose at the left margin ends it
+    // (lines of dots are the paster's own elisions)
+    if (
+      startsReport(line) ||
+      (/^\S/.test(text) && !/^[.…]+/.test(text) && !CLOSE_BRACE.test(text))
+    ) {
+      this.endStruct();
+      return this.readShape(line);
+    }
+    this.touch(line);
     const indent = /^ */.exec(text)?.[0].length ?? 0;
     const popTo = (level: number) => {
       while (state.path.length > 0 && (state.path.at(-1) as { indent: number }).indent >= level)
@@ -332,11 +346,10 @@ export class SessionReader {
       popTo(indent);
       const name = member[1] as string;
       // pastes annotate values: "pid = 80589, //commserver task", "next = 0x…,  /* ❓ */"
-      const value = (member[2] as string)
-        .replace(/\s*\/\/.*$/, "")
-        .replace(/\s*\/\*.*?\*\/\s*$/, "")
-        .replace(/,$/, "")
-        .trim();
+      let value = member[2] as string;
+      const comment = value.search(/\/\/|\/\*/);
+      if (comment !== -1) value = value.slice(0, comment);
+      value = value.trim().replace(/,$/, "").trim();
       if (value === "{") {
         state.path.push({ indent, name });
         return true;

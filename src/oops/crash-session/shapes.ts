@@ -37,7 +37,7 @@ export const STRUCT_OPEN = /^\s*(?:struct|union) ([\w]+) \{\s*$/;
 /** "$12 = {" or "$3 = 0x0" from `p` */
 export const PRINT_VALUE = /^\s*\$\d+ = (.*)$/;
 /** "  prev = 0x0," "  entry = {" "  }," */
-export const MEMBER = /^\s*([\w.[\]]+) = (.*?),?\s*$/;
+export const MEMBER = /^\s*([\w.[\]]+) = (.*)$/;
 export const CLOSE_BRACE = /^\s*\}[,;]?\s*$/;
 
 /** "  CPU 0: ffff88103f200000" from `kmem -o` */
