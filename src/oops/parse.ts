@@ -13,6 +13,8 @@ import { SessionReader } from "./crash-session/reader.js";
 import type { Report } from "./report.js";
 import { type Segment, Segmenter } from "./segment.js";
 
+/** Later copies of one report listed by their span; past this they are only counted. */
+export const MAX_REPEATS_LISTED = 100;
 /** Reports kept from one input; past this only a count is kept. */
 export const MAX_REPORTS = 10_000;
 
@@ -90,7 +92,10 @@ export class ReportParser {
     const key = fingerprint(report);
     const first = this.byFingerprint.get(key);
     if (first) {
-      first.repeats = [...(first.repeats ?? []), report.lines];
+      // one entry per copy, but a flood of identical reports is counted, not listed
+      first.repeatCount = (first.repeatCount ?? 0) + 1;
+      first.repeats ??= [];
+      if (first.repeats.length < MAX_REPEATS_LISTED) first.repeats.push(report.lines);
       return;
     }
     if (this.reports.length >= MAX_REPORTS) {

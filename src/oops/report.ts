@@ -152,8 +152,11 @@ export interface Report {
   /** the kernel went on to panic: the panic message and its line */
   panic?: { message: string; line: number };
   session?: import("./crash-session/session.js").Session;
-  /** later copies of this same report in the input (same header, same time, same registers) */
+  /** later copies of this same report in the input (same header, same time, same registers),
+   * the first hundred of them */
   repeats?: LineSpan[];
+  /** how many later copies there are in all */
+  repeatCount?: number;
   /** oddities that did not stop parsing */
   warnings: string[];
   /** where each scalar field was read, for evidence: "registers.rax" → line */

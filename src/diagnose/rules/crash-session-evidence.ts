@@ -3,6 +3,7 @@
  * Facts from a pasted crash session that bear on the diagnosis: the exception frame's
  * registers, NULL members and function pointers in structure dumps, zeroed timer expiry.
  */
+import { panicBacktrace } from "../../oops/crash-session/attach.js";
 import type { StructDump } from "../../oops/crash-session/session.js";
 import type { Rule } from "../types.js";
 
@@ -42,7 +43,7 @@ export const crashSessionEvidence: Rule = {
   run(ctx) {
     const session = ctx.report.session;
     if (!session) return;
-    const exception = session.backtraces.flatMap((b) => b.exceptions)[0];
+    const exception = panicBacktrace(session)?.exceptions[0];
     const nullRegisters = exception
       ? Object.entries(exception.registers)
           .filter(([, v]) => v === "0x0")

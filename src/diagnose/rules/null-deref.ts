@@ -29,8 +29,26 @@ export const nullDeref: Rule = {
     const faultEvidence = ctx.evidence(report.sourceLines.faultAddress ?? report.header.line);
     const base = instruction?.base;
     const baseValue = base ? registerValue(report, base) : undefined;
-    if (base && baseValue !== undefined && baseValue < NULL_LIMIT) {
-      const offset = BigInt(instruction?.displacement ?? 0) + baseValue;
+    const index = instruction?.index;
+    const indexValue = index ? registerValue(report, index) : 0n;
+    // the effective address must be the fault address, or decoding and registers disagree
+    const offset =
+      baseValue === undefined || indexValue === undefined
+        ? undefined
+        : BigInt.asUintN(
+            64,
+            baseValue +
+              indexValue * BigInt(instruction?.scale ?? 1) +
+              BigInt(instruction?.displacement ?? 0),
+          );
+    const consistent = offset !== undefined && (fault === undefined || offset === fault);
+    if (
+      base &&
+      baseValue !== undefined &&
+      baseValue < NULL_LIMIT &&
+      offset !== undefined &&
+      consistent
+    ) {
       const access = ACCESS_WORDS[instruction?.access ?? "none"] ?? "an access to";
       ctx.finding(
         `NULL pointer dereference: ${base} was ${hex(baseValue)} (NULL) and \`${instruction?.text}\` made ${access} the field at offset ${hex(offset)} of the structure it should point to.`,

@@ -37,5 +37,7 @@ export function registerLine(report: Report, name: string): number | undefined {
 }
 
 export function hex(value: bigint | number): string {
-  return `0x${value.toString(16)}`;
+  const negative = value < 0;
+  const magnitude = negative ? -value : value;
+  return `${negative ? "-" : ""}0x${magnitude.toString(16)}`;
 }

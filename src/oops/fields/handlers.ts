@@ -112,6 +112,7 @@ export const handlers: readonly Handler[] = [
       };
       report.sourceLines["kernel.release"] = line.no;
       if (parsed.kernel.tainted) report.sourceLines["kernel.tainted"] = line.no;
+      else report.sourceLines["kernel.notTainted"] = line.no;
       if (parsed.kernel.hardware) report.sourceLines["kernel.hardware"] = line.no;
     }
     for (const key of ["pid", "comm", "cpu"] as const) {

@@ -11,7 +11,8 @@ const RELEASE = "(\\d+\\.\\d+[^\\s]*)";
 const TAINT = "(Not tainted|Tainted: (.*?))";
 
 const CURRENT = new RegExp(
-  `^\\s*CPU: (\\d+) (?:UID: \\d+ )?PID: (\\d+) Comm: (.*?) ${TAINT}\\s+${RELEASE}(?:\\s+(#.*))?$`,
+  // "Kdump: loaded" is printed between the name and the taint when a crash kernel is armed
+  `^\\s*CPU: (\\d+) (?:UID: \\d+ )?PID: (\\d+) Comm: (.*?) (?:Kdump: loaded )?${TAINT}\\s+${RELEASE}(?:\\s+(#.*))?$`,
 );
 const OLD = new RegExp(
   `^\\s*Pid: (\\d+), comm: (.*?) ${TAINT}\\s+${RELEASE}(?:\\s+(#\\S+)(?:\\s+(.*))?)?$`,
