@@ -4,7 +4,7 @@
  * any size are streamed line by line.
  */
 import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { analyzeDump, type DumpFacts } from "./analyze-dump.js";
 import { DETECT_HEAD_BYTES, detectDump } from "./dump/index.js";
@@ -34,6 +34,11 @@ async function head(path: string): Promise<Uint8Array> {
 export async function analyzeFile(path: string): Promise<ParseResult & { dump?: DumpFacts }> {
   let first: Uint8Array;
   try {
+    // a pipe (`<(zcat log.gz)`, /dev/stdin) cannot be read twice: it is text, read as a stream
+    const info = await stat(path);
+    if (info.isFIFO() || info.isCharacterDevice() || info.isSocket()) {
+      return analyzeTextStream(createReadStream(path));
+    }
     first = await head(path);
   } catch (cause) {
     throw readError(path, cause);

@@ -61,8 +61,12 @@ export function renderSummary(report: Report, index: number, c: Colors, maxFrame
     const hidden = report.trace.length - shown.length;
     if (hidden > 0) out.push(c.dim(`       … ${hidden} more frame(s), unreliable ones hidden`));
   }
-  if (report.repeats?.length)
-    out.push(c.dim(`   printed again at lines ${report.repeats.map((r) => r.start).join(", ")}`));
+  if (report.repeats?.length) {
+    const listed = report.repeats.slice(0, 10).map((r) => r.start);
+    const more = (report.repeatCount ?? report.repeats.length) - listed.length;
+    const tail = more > 0 ? ` and ${more} more time(s)` : "";
+    out.push(c.dim(`   printed again at lines ${listed.join(", ")}${tail}`));
+  }
   for (const warning of report.warnings) out.push(c.dim(`   note: ${warning}`));
   return out.join("\n");
 }
