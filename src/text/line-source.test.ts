@@ -23,6 +23,21 @@ describe("line source", () => {
     );
   });
 
+  it("ends lines at lone CR runs and at CR CR LF, even when a chunk ends inside the run", () => {
+    const text = "BUG: one\r\r#PF: two\rthree\r\r\nfour\r\nfive\r";
+    const whole = linesOfString(text).map((l) => l.text);
+    assert.deepEqual(whole, ["BUG: one", "#PF: two", "three", "four", "five"]);
+    // every possible two-chunk cut gives the same lines
+    for (let cut = 1; cut < text.length; cut++) {
+      const out: string[] = [];
+      const splitter = new LineSplitter();
+      splitter.push(text.slice(0, cut), (l) => out.push(l.text));
+      splitter.push(text.slice(cut), (l) => out.push(l.text));
+      splitter.finish((l) => out.push(l.text));
+      assert.deepEqual(out, whole, `cut at ${cut}`);
+    }
+  });
+
   it("joins lines split across chunks, including a UTF-8 character cut in two", async () => {
     const bytes = Buffer.from("first\nsecond 日本\nthird\n");
     const cut = bytes.indexOf(Buffer.from("本")) + 1;

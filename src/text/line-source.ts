@@ -1,8 +1,8 @@
 /**
  * @module text/line-source
  * Turns bytes (a file, stdin, a string) into numbered lines without ever holding more than
- * one line (capped) in memory. Line numbers count `\n` as an editor does; a trailing `\r`
- * is dropped. Over-long lines are cut at `MAX_LINE_CHARS` and the cut is reported.
+ * one line (capped) in memory. Line numbers count line breaks as an editor does (a lone
+ * `\r` is a break too). Over-long lines are cut at `MAX_LINE_CHARS` and the cut is reported.
  */
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
@@ -18,28 +18,51 @@ export interface RawLine {
   cut?: boolean;
 }
 
-/** Splits decoded text chunks into lines, carrying partial lines across chunks. */
+/**
+ * Splits decoded text chunks into lines, carrying partial lines across chunks. A line ends
+ * at `\n`, `\r\n`, `\r\r\n` (serial consoles) or a run of lone `\r` (old terminals and
+ * some capture tools end lines with CR only); a CR run at the end of a chunk waits for the
+ * next chunk to tell which.
+ */
 export class LineSplitter {
   private partial = "";
   private partialCut = false;
   private lineNo = 0;
+  /** a run of `\r` ended the last chunk: a line break unless `\n` follows */
+  private pendingCR = false;
 
   push(chunk: string, emit: (line: RawLine) => void): void {
     let start = 0;
+    if (this.pendingCR) {
+      while (chunk[start] === "\r") start++;
+      if (start === chunk.length) return;
+      this.pendingCR = false;
+      if (chunk[start] === "\n") start++;
+      emit(this.take());
+    }
     for (;;) {
-      const nl = chunk.indexOf("\n", start);
-      if (nl === -1) {
+      const end = nextBreak(chunk, start);
+      if (end === -1) {
         this.append(chunk.slice(start));
         return;
       }
-      this.append(chunk.slice(start, nl));
+      this.append(chunk.slice(start, end));
+      let after = end;
+      while (chunk[after] === "\r") after++;
+      if (after === chunk.length) {
+        this.pendingCR = chunk[end] === "\r";
+        if (!this.pendingCR) emit(this.take());
+        return;
+      }
+      if (chunk[after] === "\n") after++;
       emit(this.take());
-      start = nl + 1;
+      start = after;
     }
   }
 
   finish(emit: (line: RawLine) => void): void {
-    if (this.partial.length > 0 || this.partialCut) emit(this.take());
+    if (this.partial.length > 0 || this.partialCut || this.pendingCR) emit(this.take());
+    this.pendingCR = false;
   }
 
   private append(piece: string): void {
@@ -54,9 +77,7 @@ export class LineSplitter {
   }
 
   private take(): RawLine {
-    let text = this.partial;
-    if (text.endsWith("\r")) text = text.replace(/\r+$/, "");
-    const line: RawLine = { no: ++this.lineNo, text };
+    const line: RawLine = { no: ++this.lineNo, text: this.partial };
     if (this.partialCut) line.cut = true;
     this.partial = "";
     this.partialCut = false;
@@ -94,4 +115,12 @@ export function linesOfString(text: string): RawLine[] {
   splitter.push(text, (line) => out.push(line));
   splitter.finish((line) => out.push(line));
   return out;
+}
+
+const LINE_BREAK = /[\r\n]/g;
+
+/** Index of the next `\r` or `\n` at or after `from`, or -1 (one pass over the chunk). */
+function nextBreak(chunk: string, from: number): number {
+  LINE_BREAK.lastIndex = from;
+  return LINE_BREAK.exec(chunk)?.index ?? -1;
 }

@@ -30,10 +30,26 @@ describe("LineNormalizer", () => {
   });
 
   it("drops exact repeats with the same timestamp, keeps distinct lines", () => {
-    const lines = normalize("[ 1.0] same\n[ 1.0] same\n[ 1.1] same\nplain\nplain\n");
+    const lines = normalize("[ 1.0] same\n[ 1.0] same\n[ 1.1] same\n");
     assert.deepEqual(
       lines.map((l) => l.no),
-      [1, 3, 4, 5],
+      [1, 3],
+    );
+  });
+
+  it("undoubles an untimestamped log read twice over, keeping legitimately repeated frames", () => {
+    const once = ["BUG: kernel NULL pointer dereference", "RIP: 0010:f+0x5/0x20", "Call Trace:"];
+    const recursion = [" ? g+0x1/0x9", " ? g+0x1/0x9", " h+0x2/0x8"];
+    // in a single log, repeated frames (recursion) stay
+    assert.deepEqual(
+      normalize([...once, ...recursion].join("\n")).map((l) => l.text),
+      [...once, ...recursion],
+    );
+    // a doubled log gives back each line once, frames included
+    const doubled = [...once, ...recursion].flatMap((l) => [l, l]).join("\n");
+    assert.deepEqual(
+      normalize(doubled).map((l) => l.text),
+      [...once, ...recursion],
     );
   });
 

@@ -30,12 +30,19 @@ export function cleanControl(text: string): string {
 /** The tail of a crash `bt` frame line, which paste accidents duplicate: "#13 [ffff…] f at …" */
 const CRASH_FRAME = /^\s*#\d+ \[[0-9a-f]+\] \S+ at [0-9a-f]+/;
 
+/** A stack frame in a kernel trace: "func+0x1a/0x40" */
+const TRACE_FRAME = /\+0x[0-9a-f]+\/0x[0-9a-f]+/;
+
 /** Characters of a line that are parsed (and kept for evidence); the rest is dropped. */
 export const MAX_PARSED_CHARS = 4096;
 
 export class LineNormalizer {
   private readonly exportReader = new JournalExportReader();
   private previous: KernelLine | undefined;
+  /** the previous line was followed by an exact copy */
+  private previousDoubled = false;
+  /** consecutive distinct lines that each came twice: evidence of a doubled log */
+  private doubledRun = 0;
 
   /** Normalises one raw line; calls `emit` zero or more times (journal export may delay). */
   push(raw: RawLine, emit: (line: KernelLine) => void): void {
@@ -98,13 +105,35 @@ export class LineNormalizer {
 
   /**
    * An exact repeat of the previous line is dropped when it cannot be a legitimate second
-   * line: it has the same printk timestamp (two loggers, or a paste done twice), or it is a
-   * crash `bt` frame line (frame numbers are unique).
+   * line: it has the same printk timestamp (two loggers, or a paste done twice), it is a
+   * crash `bt` frame line (frame numbers are unique), or it is untimestamped (see below).
    */
   private isRepeat(line: KernelLine): boolean {
     const prev = this.previous;
-    if (!prev || prev.text !== line.text) return false;
-    if (line.time !== undefined && prev.time === line.time) return true;
-    return CRASH_FRAME.test(line.text);
+    // in a doubled log, a line whose copy was already dropped may legitimately come again
+    const copied = this.previousDoubled && line.time === undefined;
+    if (!prev || prev.text !== line.text || copied) {
+      // a line that was not doubled ends a run of doubled lines
+      if (!this.previousDoubled) this.doubledRun = 0;
+      this.previousDoubled = false;
+      return false;
+    }
+    const repeat = this.isDuplicate(line, prev);
+    if (repeat) {
+      this.previousDoubled = true;
+      this.doubledRun++;
+    }
+    return repeat;
+  }
+
+  private isDuplicate(line: KernelLine, prev: KernelLine): boolean {
+    if (line.time !== undefined) return prev.time === line.time;
+    if (CRASH_FRAME.test(line.text)) return true;
+    if (prev.time !== undefined) return false;
+    // Without timestamps, a log read twice over (console and syslog both copied) doubles
+    // every line. Trace frames can repeat legitimately (recursion), so they are treated as
+    // copies only once the doubling is established; any other line never repeats in a
+    // real report.
+    return this.doubledRun > 0 || !TRACE_FRAME.test(line.text);
   }
 }
