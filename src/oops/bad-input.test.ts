@@ -66,6 +66,28 @@ describe("bad input", () => {
     assert.equal(reports[0]?.corrupted, true);
   });
 
+  // these once took seconds each in backtracking patterns; the timeout is the assertion
+  it("60 kB lines shaped to make regular expressions backtrack finish at once", {
+    timeout: 10_000,
+  }, () => {
+    const w = " ".repeat(60_000);
+    const shapes = [
+      `crash> struct foo ffff888000000000\nstruct foo {\n  next = ${w}x\n}\n`,
+      `crash> struct foo ffff888000000000\nstruct foo {\n  next = 0x0${w}/*x\n}\n`,
+      `crash> dis foo\n0xffffffff81000000 <foo+1>:  mov ${w}x\n`,
+      `crash> bt\nPID: 1 TASK: ffff888000000000 CPU: 0 COMMAND: "sh"\n #0 [ffffc90000000000] foo at ffffffff81000000\n--- <${"> --- ".repeat(7000)}x\n`,
+      `CPU: 0 PID: 1 Comm: ${w}x Tainted: G ${w}\n`,
+      `${w}BUG: kernel NULL pointer dereference, address: 0000000000000000\n`,
+      `${"\t".repeat(60_000)}x\n`,
+      `${"> ".repeat(30_000)}x\n`,
+      `${"a".repeat(60_000)} at ${"b".repeat(60_000)}\n`,
+    ];
+    for (const text of shapes) {
+      const result = analyzeText(`${text}${nullread}`);
+      assert.equal(result.reports.at(-1)?.kind, "null-deref");
+    }
+  });
+
   it("hostile strings pass through as data", () => {
     const log = nullread.replace("Comm: sh ", "Comm: <script>x</script> ");
     const { reports } = analyzeText(log);

@@ -32,17 +32,21 @@ export function findHeader(line: KernelLine): HeaderMatch | undefined {
       group,
       index,
       continuation: continuationHeaders.some((c) => c.test(text)),
-      inProse: line.origin !== "kernel" && before.trim() !== "" && isProse(before),
+      inProse: line.origin !== "kernel" && before.trim() !== "" && isProse(before, line.origin),
     };
   }
   return undefined;
 }
 
 /**
- * Text before a header that reads like a sentence rather than a kernel prefix such as
- * "NMI watchdog: " or "Oops: ": non-ASCII writing, quotes, or several lower-case words.
+ * Text before a header that may be a sentence rather than a kernel prefix such as
+ * "NMI watchdog: " or "Oops: ": any text on a bare line, else non-ASCII writing, quotes, or
+ * several words.
  */
-function isProse(before: string): boolean {
+function isProse(before: string, origin: KernelLine["origin"]): boolean {
+  // a bare line (no log prefix) with a label before the header ("Summary: BUG: …") is a
+  // ticket or mail as often as a kernel line; the report lines that follow decide
+  if (origin === "plain") return true;
   if (NON_ASCII.test(before)) return true;
   if (/["'`“”]/.test(before)) return true;
   const words = before.trim().split(/\s+/);

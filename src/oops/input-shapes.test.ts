@@ -47,6 +47,12 @@ const shapes: Record<string, string> = {
     .join("\n"),
   "copy with blank lines between lines": crash.join("\n\n"),
   "every line logged twice": crash.flatMap((l) => [l, l]).join("\n"),
+  "untimestamped console logged twice": crash
+    .map(message)
+    .flatMap((l) => [l, l])
+    .join("\n"),
+  "CR-only line endings": crash.join("\r"),
+  "serial console with CR CR LF": crash.map((l) => `${l}\r\r`).join("\n"),
   "pasted into a ticket": [
     "Hi team, db7 went down tonight. dmesg says:",
     "",
@@ -94,4 +100,17 @@ describe("the same report in every input shape", () => {
       assert.deepEqual(facts(reports[0]), facts(reference.reports[0]));
     });
   }
+});
+
+describe("task line variants", () => {
+  it("'Kdump: loaded' between the command and the taint flags (kernels with kdump armed)", () => {
+    const text = crash
+      .map((l) => l.replace("Comm: sh Tainted:", "Comm: sh Kdump: loaded Tainted:"))
+      .join("\n");
+    const [report] = analyzeText(text).reports;
+    assert.equal(report?.task.comm, "sh");
+    assert.equal(report?.task.pid, 102);
+    assert.equal(report?.kernel.tainted, "G OE");
+    assert.equal(report?.kernel.release, "6.1.0-56-cloud-amd64");
+  });
 });
