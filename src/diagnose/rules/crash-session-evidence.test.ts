@@ -1,6 +1,24 @@
 import { input } from "../../../test/inputs.js";
 import { ruleTester } from "../rule-tester.js";
 
+/** An idle CPU's backtrace, as `bt -a` prints it before the crashing task's. */
+const IDLE_CPU = `PID: 0      TASK: ffffffff81951440  CPU: 1   COMMAND: "swapper/1"
+ #0 [ffff88103f205e70] crash_nmi_callback at ffffffff81045982
+ #1 [ffff88103f205e80] nmi_handle at ffffffff8163ebd9
+ #2 [ffff88103f205ec8] do_nmi at ffffffff8163ed8a
+ #3 [ffff88103f205ef0] end_repeat_nmi at ffffffff8163e053
+    [exception RIP: native_safe_halt+6]
+    RIP: ffffffff81058e96  RSP: ffffffff8193fe98  RFLAGS: 00000286
+    RAX: 00000000ffffffed  RBX: ffffffff81990000  RCX: 0100000000000000
+    RDX: 0000000000000000  RSI: 0000000000000000  RDI: 0000000000000046
+    RBP: ffffffff8193fe98   R8: 0000000000000000   R9: 0000000000000000
+    R10: 0000000000000000  R11: 0000000000000000  R12: 0000000000000000
+    R13: 0000000000000000  R14: 0000000000000000  R15: 0000000000000000
+    ORIG_RAX: ffffffffffffffff  CS: 0010  SS: 0018
+--- <NMI exception stack> ---
+ #4 [ffffffff8193fe98] native_safe_halt at ffffffff81058e96
+`;
+
 ruleTester("crash-session-evidence", {
   valid: [{ name: "no crash session", input: input("lab:nullread") }],
   invalid: [
@@ -22,6 +40,12 @@ ruleTester("crash-session-evidence", {
       input: input("seed:001"),
       summary: /exception frame at __free_pages\+5 records .*rdi.* = 0/,
       evidence: "[exception RIP: __free_pages+5]",
+    },
+    {
+      name: "seed 000 with bt -a: the crashing CPU's frame is used, not the idle CPU listed first",
+      input: input("seed:000").replace("crash> bt\n", `crash> bt -a\n${IDLE_CPU}\n`),
+      summary: /exception frame at run_posix_cpu_timers\+164 records rax, r10, r15 = 0/,
+      evidence: "[exception RIP: run_posix_cpu_timers+164]",
     },
   ],
 });

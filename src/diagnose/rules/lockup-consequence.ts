@@ -13,6 +13,34 @@ const VICTIMS = new Set(["hung-task", "rcu-stall"]);
 const RCU_WAIT =
   /^(?:synchronize_(?:sched|rcu|rcu_expedited|srcu|net)|wait_rcu_gp|rcu_barrier|__wait_rcu_gp|synchronize_rcu_tasks)/;
 
+/** Causes in input order, computed once per input rather than once per victim. */
+const causesOf = new WeakMap<readonly Report[], Report[]>();
+
+function causes(reports: readonly Report[]): Report[] {
+  let list = causesOf.get(reports);
+  if (!list) {
+    list = reports.filter((r) => CAUSES.has(r.kind));
+    causesOf.set(reports, list);
+  }
+  return list;
+}
+
+/** Longest gap, in seconds, between a lockup report and a hang it can still explain. */
+const MIN_WINDOW_SECONDS = 600;
+const BLOCKED_FOR = /blocked for more than (\d+) seconds/;
+
+/**
+ * A lockup explains a hang reported soon after it: within twice the time the task says it
+ * has been blocked (it started waiting at most that long before), and at least ten minutes.
+ * Without timestamps on both, only the order in the input is known.
+ */
+function withinWindow(cause: Report, victim: Report): boolean {
+  if (cause.timestamp === undefined || victim.timestamp === undefined) return true;
+  const gap = victim.timestamp - cause.timestamp;
+  const blocked = Number(BLOCKED_FOR.exec(victim.header.text)?.[1] ?? 0);
+  return gap >= 0 && gap <= Math.max(2 * blocked, MIN_WINDOW_SECONDS);
+}
+
 function describeCause(cause: Report): string {
   const where = cause.ip?.symbol
     ? ` in ${cause.ip.symbol}${cause.ip.module ? ` [${cause.ip.module}]` : ""}`
@@ -30,13 +58,15 @@ export const lockupConsequence: Rule = {
   run(ctx) {
     const { report, reports } = ctx;
     if (!VICTIMS.has(report.kind)) return;
-    const cause = [...reports]
-      .filter((r) => r !== report && CAUSES.has(r.kind) && r.header.line < report.header.line)
+    const cause = causes(reports)
       .filter(
         (r) =>
-          r.task.cpu === undefined ||
-          report.task.cpu === undefined ||
-          r.task.cpu !== report.task.cpu,
+          r !== report &&
+          r.header.line < report.header.line &&
+          (r.task.cpu === undefined ||
+            report.task.cpu === undefined ||
+            r.task.cpu !== report.task.cpu) &&
+          withinWindow(r, report),
       )
       .at(-1);
     if (!cause) return;

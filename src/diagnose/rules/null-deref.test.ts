@@ -1,6 +1,16 @@
 import { input } from "../../../test/inputs.js";
 import { ruleTester } from "../rule-tester.js";
 
+/**
+ * The lab's nullwrite oops with another faulting instruction and fault address (registers
+ * as captured: rax 0, rbx 0xa, rdi 0), to test how the effective address is checked.
+ */
+function nullwriteWith(code: string, header: string): string {
+  return input("lab:nullwrite")
+    .replaceAll("<48> c7 47 48 00 00 00 00", code)
+    .replace("BUG: kernel NULL pointer dereference, address: 0000000000000048", header);
+}
+
 ruleTester("null-deref", {
   valid: [
     { name: "a poisoned pointer is not NULL", input: input("lab:gpf") },
@@ -34,6 +44,34 @@ ruleTester("null-deref", {
       name: "lab nullwrite: rdi NULL, a write at offset 0x48",
       input: input("lab:nullwrite"),
       summary: /rdi was 0x0 \(NULL\) .* made a write to the field at offset 0x48/,
+    },
+    {
+      name: "an indexed access: rax NULL plus rbx*8 is the fault address",
+      input: nullwriteWith(
+        "<48> 8b 0c d8 90 90 90",
+        "BUG: kernel NULL pointer dereference, address: 0000000000000050",
+      ),
+      summary:
+        /rax was 0x0 \(NULL\) and `mov \(%rax,%rbx,8\),%rcx` made a read of the field at offset 0x50/,
+      data: { register: "rax", offset: "0x50" },
+    },
+    {
+      name: "registers that do not add up to the fault address name no register",
+      input: nullwriteWith(
+        "<48> 8b 0c d8 90 90 90",
+        "BUG: kernel NULL pointer dereference, address: 0000000000000058",
+      ),
+      summary: /the kernel accessed 0x58, i\.e\. offset 0x58 from a NULL pointer/,
+    },
+    {
+      name: "NULL minus 8 (container_of on NULL) is a NULL dereference too",
+      input: nullwriteWith(
+        "<48> 8b 47 f8 90 90 90",
+        "BUG: unable to handle page fault for address: fffffffffffffff8",
+      ),
+      summary:
+        /rdi was 0x0 \(NULL\) and `mov -0x8\(%rdi\),%rax` made a read of memory 0x8 bytes before it/,
+      data: { register: "rdi", offset: "-0x8" },
     },
   ],
 });

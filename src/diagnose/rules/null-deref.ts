@@ -15,6 +15,12 @@ const ACCESS_WORDS: Record<string, string> = {
 /** Addresses below this are NULL plus a structure offset (the kernel never maps page 0). */
 export const NULL_LIMIT = 0x1000n;
 
+/** What an offset from NULL points at; a negative one comes from container_of() on NULL. */
+function fieldWords(offset: bigint): string {
+  if (offset >= 0n) return `the field at offset ${hex(offset)} of the structure it should point to`;
+  return `memory ${hex(-offset)} bytes before it (container_of() applied to a NULL member pointer gives such negative offsets)`;
+}
+
 export const nullDeref: Rule = {
   meta: {
     id: "null-deref",
@@ -23,8 +29,15 @@ export const nullDeref: Rule = {
   },
   run(ctx) {
     const { report, instruction } = ctx;
-    const fault = report.faultAddress !== undefined ? BigInt(report.faultAddress) : undefined;
-    const isNull = fault !== undefined ? fault < NULL_LIMIT : report.kind === "null-deref";
+    // signed: NULL minus a little (container_of() on a NULL member pointer) is NULL too
+    const fault =
+      report.faultAddress !== undefined
+        ? BigInt.asIntN(64, BigInt(report.faultAddress))
+        : undefined;
+    const isNull =
+      fault !== undefined
+        ? -NULL_LIMIT < fault && fault < NULL_LIMIT
+        : report.kind === "null-deref";
     if (!isNull) return;
     const faultEvidence = ctx.evidence(report.sourceLines.faultAddress ?? report.header.line);
     const base = instruction?.base;
@@ -35,7 +48,7 @@ export const nullDeref: Rule = {
     const offset =
       baseValue === undefined || indexValue === undefined
         ? undefined
-        : BigInt.asUintN(
+        : BigInt.asIntN(
             64,
             baseValue +
               indexValue * BigInt(instruction?.scale ?? 1) +
@@ -51,7 +64,7 @@ export const nullDeref: Rule = {
     ) {
       const access = ACCESS_WORDS[instruction?.access ?? "none"] ?? "an access to";
       ctx.finding(
-        `NULL pointer dereference: ${base} was ${hex(baseValue)} (NULL) and \`${instruction?.text}\` made ${access} the field at offset ${hex(offset)} of the structure it should point to.`,
+        `NULL pointer dereference: ${base} was ${hex(baseValue)} (NULL) and \`${instruction?.text}\` made ${access} ${fieldWords(offset)}.`,
         [
           ...faultEvidence,
           ...ctx.evidence(registerLine(report, base)),
@@ -68,7 +81,7 @@ export const nullDeref: Rule = {
     }
     if (fault !== undefined) {
       ctx.finding(
-        `NULL pointer dereference: the kernel accessed ${hex(fault)}, i.e. offset ${hex(fault)} from a NULL pointer; the faulting instruction would name the register.`,
+        `NULL pointer dereference: the kernel accessed ${hex(BigInt.asUintN(64, fault))}, i.e. offset ${hex(fault)} from a NULL pointer; the faulting instruction would name the register.`,
         faultEvidence,
         { offset: hex(fault) },
       );

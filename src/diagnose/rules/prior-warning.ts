@@ -3,7 +3,20 @@
  * Taint W (a WARN fired), D (the kernel died before) or an earlier report in the same input:
  * the first symptom may be earlier than this report.
  */
+import type { Report } from "../../oops/report.js";
 import type { Rule } from "../types.js";
+
+/** The input's first WARNING, found once per input (an input can hold thousands of reports). */
+const firstWarnings = new WeakMap<readonly Report[], Report | null>();
+
+function firstWarning(reports: readonly Report[]): Report | undefined {
+  let first = firstWarnings.get(reports);
+  if (first === undefined) {
+    first = reports.find((r) => r.kind === "warning") ?? null;
+    firstWarnings.set(reports, first);
+  }
+  return first ?? undefined;
+}
 
 export const priorWarning: Rule = {
   meta: {
@@ -13,8 +26,9 @@ export const priorWarning: Rule = {
   },
   run(ctx) {
     const { report, reports } = ctx;
-    const earlier = reports.filter((r) => r !== report && r.header.line < report.header.line);
-    const earlierWarning = earlier.find((r) => r.kind === "warning");
+    const first = firstWarning(reports);
+    const earlierWarning =
+      first && first !== report && first.header.line < report.header.line ? first : undefined;
     if (earlierWarning) {
       ctx.finding(
         `An earlier WARNING in this input ("${earlierWarning.title}", line ${earlierWarning.header.line}) may be the first symptom of the same problem.`,
