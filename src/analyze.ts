@@ -37,7 +37,9 @@ export async function analyzeFile(path: string): Promise<ParseResult & { dump?: 
     // a pipe (`<(zcat log.gz)`, /dev/stdin) cannot be read twice: it is text, read as a stream
     const info = await stat(path);
     if (info.isFIFO() || info.isCharacterDevice() || info.isSocket()) {
-      return analyzeTextStream(createReadStream(path));
+      // opened here so that a failure (a socket cannot be opened by name) is a read error
+      const handle = await open(path);
+      return analyzeTextStream(handle.createReadStream());
     }
     first = await head(path);
   } catch (cause) {
@@ -51,10 +53,12 @@ function readError(path: string, cause: unknown): CrashlensError {
   const code = (cause as NodeJS.ErrnoException).code;
   const why =
     (
-      { ENOENT: "no such file", EISDIR: "is a directory", EACCES: "permission denied" } as Record<
-        string,
-        string
-      >
+      {
+        ENOENT: "no such file",
+        EISDIR: "is a directory",
+        EACCES: "permission denied",
+        ENXIO: "a socket cannot be opened by name; pipe the text to `crashlens analyze -`",
+      } as Record<string, string>
     )[code ?? ""] ?? String(code ?? cause);
   return new CrashlensError("os", `cannot read ${path}: ${why}`, { path, cause });
 }

@@ -94,6 +94,24 @@ describe("crashlens analyze", () => {
     assert.doesNotMatch(stdout, /\x1b\[/);
   });
 
+  it("reads a pipe named as a file (process substitution, /dev/stdin) as a text stream", () => {
+    // through a shell pipeline, so that /dev/stdin is a real pipe
+    const piped = spawnSync(
+      "sh",
+      ["-c", `cat "$0" | "$1" "$2" analyze --format brief /dev/stdin`, log, process.execPath, bin],
+      {
+        encoding: "utf8",
+      },
+    );
+    assert.equal(piped.status, 0, piped.stderr);
+    assert.match(piped.stdout, /1 crash report\(s\) in 411 lines/);
+    assert.match(piped.stdout, /NULL pointer dereference in buggy_read_status/);
+    // Node hands a child a socket, which Linux cannot open by name: a clear error, not a crash
+    const socket = run(["analyze", "/dev/stdin"], "text\n");
+    assert.equal(socket.code, 2);
+    assert.match(socket.stderr, /cannot read \/dev\/stdin: a socket cannot be opened by name/);
+  });
+
   it("--format markdown escapes text from the log and keeps listings verbatim", () => {
     const hostile = readFileSync(log, "utf8").replace("Comm: sh ", "Comm: <img src=x> ");
     const { code, stdout } = run(["analyze", "--format", "markdown"], hostile);
