@@ -41,8 +41,8 @@ export class LineNormalizer {
   private previous: KernelLine | undefined;
   /** the previous line was followed by an exact copy */
   private previousDoubled = false;
-  /** consecutive distinct lines that each came twice: evidence of a doubled log */
-  private doubledRun = 0;
+  /** the lines just before came in pairs: the log was read twice over */
+  private doubling = false;
 
   /** Normalises one raw line; calls `emit` zero or more times (journal export may delay). */
   push(raw: RawLine, emit: (line: KernelLine) => void): void {
@@ -114,14 +114,14 @@ export class LineNormalizer {
     const copied = this.previousDoubled && line.time === undefined;
     if (!prev || prev.text !== line.text || copied) {
       // a line that was not doubled ends a run of doubled lines
-      if (!this.previousDoubled) this.doubledRun = 0;
+      if (!this.previousDoubled) this.doubling = false;
       this.previousDoubled = false;
       return false;
     }
     const repeat = this.isDuplicate(line, prev);
     if (repeat) {
       this.previousDoubled = true;
-      this.doubledRun++;
+      this.doubling = true;
     }
     return repeat;
   }
@@ -134,6 +134,6 @@ export class LineNormalizer {
     // every line. Trace frames can repeat legitimately (recursion), so they are treated as
     // copies only once the doubling is established; any other line never repeats in a
     // real report.
-    return this.doubledRun > 0 || !TRACE_FRAME.test(line.text);
+    return this.doubling || !TRACE_FRAME.test(line.text);
   }
 }

@@ -11,7 +11,7 @@ import { type DiagnosedReport, diagnose } from "../../diagnose/index.js";
 import { UsageError } from "../exit.js";
 import { type InputResult, reportsJson } from "../render/json.js";
 import { renderSummary } from "../render/summary.js";
-import { BOLD_MARK, markdownStyle, renderWriteup, type Style } from "../render/writeup.js";
+import { escapeMarkdown, markdownStyle, renderWriteup, type Style } from "../render/writeup.js";
 import type { CliCommand } from "./index.js";
 
 interface AnalyzeOptions {
@@ -51,32 +51,6 @@ function terminalStyle(): Style {
     bullet: "- ",
     indent: "   ",
   };
-}
-
-/** Characters that make links, images, HTML, tables or emphasis in Markdown. */
-const MARKDOWN_ACTIVE = /[\\[\]<>|*]/g;
-
-/**
- * Markdown is pasted into tickets that render it: text from the log (a task name, a
- * hardware string, a panic message) must not become a link, an image or HTML. Outside code
- * blocks and code spans every active character is backslash-escaped.
- */
-function escapeMarkdown(text: string): string {
-  let inBlock = false;
-  return text
-    .split("\n")
-    .map((line) => {
-      const fence = line.startsWith("```");
-      if (fence) inBlock = !inBlock;
-      if (fence || inBlock) return line;
-      // odd parts are code spans, kept as they are
-      return line
-        .split(/(`[^`]*`)/)
-        .map((part, i) => (i % 2 === 1 ? part : part.replace(MARKDOWN_ACTIVE, "\\$&")))
-        .join("");
-    })
-    .join("\n")
-    .replaceAll(BOLD_MARK, "**");
 }
 
 function heading(input: string, reports: number, lines: number): string {

@@ -165,7 +165,7 @@ export function renderWriteup(report: DiagnosedReport, index: number, style: Sty
  * Stands for Markdown's `**` until the output is escaped, so that the escaping of text from
  * the log (where `*` is literal) leaves crashlens's own emphasis alone.
  */
-export const BOLD_MARK = "\uE000";
+const BOLD_MARK = "\uE000";
 
 export const markdownStyle: Style = {
   heading: (t) => `### ${t}`,
@@ -177,3 +177,29 @@ export const markdownStyle: Style = {
   bullet: "- ",
   indent: "",
 };
+
+/** Characters that make links, images, HTML, tables or emphasis in Markdown. */
+const MARKDOWN_ACTIVE = /[\\[\]<>|*]/g;
+
+/**
+ * Markdown is pasted into tickets that render it: text from the log (a task name, a
+ * hardware string, a panic message) must not become a link, an image or HTML. Outside code
+ * blocks and code spans every active character is backslash-escaped.
+ */
+export function escapeMarkdown(text: string): string {
+  let inBlock = false;
+  return text
+    .split("\n")
+    .map((line) => {
+      const fence = line.startsWith("```");
+      if (fence) inBlock = !inBlock;
+      if (fence || inBlock) return line;
+      // odd parts are code spans, kept as they are
+      return line
+        .split(/(`[^`]*`)/)
+        .map((part, i) => (i % 2 === 1 ? part : part.replace(MARKDOWN_ACTIVE, "\\$&")))
+        .join("");
+    })
+    .join("\n")
+    .replaceAll(BOLD_MARK, "**");
+}
