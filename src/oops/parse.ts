@@ -6,7 +6,7 @@
  */
 import type { KernelLine } from "../text/kernel-line.js";
 import { linesOfString, type RawLine } from "../text/line-source.js";
-import { LineNormalizer } from "../text/normalize.js";
+import { LineNormalizer, MAX_PARSED_CHARS } from "../text/normalize.js";
 import { buildReport } from "./build-report.js";
 import { attachSessions } from "./crash-session/attach.js";
 import { SessionReader } from "./crash-session/reader.js";
@@ -54,7 +54,6 @@ export class ReportParser {
 
   push(raw: RawLine): void {
     this.lineCount = raw.no;
-    if (raw.cut) this.cutLines++;
     this.normalizer.push(raw, (line) => this.onLine(line));
   }
 
@@ -71,7 +70,9 @@ export class ReportParser {
     const reports = attachSessions(this.reports, sessions);
     reports.sort((a, b) => a.lines.start - b.lines.start);
     if (this.cutLines > 0) {
-      this.warnings.push(`${this.cutLines} over-long line(s) were cut to their first 64 KiB`);
+      this.warnings.push(
+        `${this.cutLines} over-long line(s) were read on their first ${MAX_PARSED_CHARS} characters`,
+      );
     }
     return {
       reports,
@@ -83,6 +84,7 @@ export class ReportParser {
   }
 
   private onLine(line: KernelLine): void {
+    if (line.cut) this.cutLines++;
     if (this.sessions.push(line)) return;
     this.segmenter.push(line);
   }

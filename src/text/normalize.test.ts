@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { KernelLine } from "./kernel-line.js";
 import { linesOfString } from "./line-source.js";
-import { cleanControl, LineNormalizer } from "./normalize.js";
+import { cleanControl, LineNormalizer, MAX_PARSED_CHARS } from "./normalize.js";
 
 function normalize(text: string): KernelLine[] {
   const out: KernelLine[] = [];
@@ -71,6 +71,17 @@ describe("LineNormalizer", () => {
     assert.equal(line?.host, "db7");
     assert.equal(line?.level, 1);
     assert.equal(line?.time, 2.548749);
+  });
+
+  it("reads a json entry longer than the parse limit, and a message ending in CR", () => {
+    const entry = JSON.stringify({
+      _CMDLINE: "x".repeat(2 * MAX_PARSED_CHARS),
+      _TRANSPORT: "kernel",
+      MESSAGE: "BUG: kernel NULL pointer dereference, address: 0000000000000140\r",
+    });
+    const [line] = normalize(entry);
+    assert.equal(line?.text, "BUG: kernel NULL pointer dereference, address: 0000000000000140");
+    assert.equal(line?.cut, undefined);
   });
 
   it("decodes byte-array messages of journalctl -o json", () => {

@@ -8,7 +8,7 @@
 import { JournalExportReader, type JournalMessage, parseJournalJson } from "./journal.js";
 import type { KernelLine } from "./kernel-line.js";
 import type { RawLine } from "./line-source.js";
-import { stripPrefixes } from "./prefixes.js";
+import { type PrefixFields, stripPrefixes } from "./prefixes.js";
 
 // CSI and OSC escape sequences, then any other C0 control byte except tab.
 const ANSI = /\x1b\[[0-9;?<=>]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
@@ -22,7 +22,12 @@ export function cleanControl(text: string): string {
   let out = text;
   if (out.includes("\x1b")) out = out.replace(ANSI, "");
   // a carriage return inside a line overwrites what came before it on a terminal
-  const cr = out.lastIndexOf("\r");
+  let cr = out.lastIndexOf("\r");
+  // ... but one at the end only ends the line (a journal message from a CRLF console)
+  while (cr !== -1 && cr === out.length - 1) {
+    out = out.slice(0, cr);
+    cr = out.lastIndexOf("\r");
+  }
   if (cr !== -1) out = out.slice(cr + 1);
   return out.replace(CONTROL, "");
 }
@@ -36,6 +41,31 @@ const TRACE_FRAME = /\+0x[0-9a-f]+\/0x[0-9a-f]+/;
 /** Characters of a line that are parsed (and kept for evidence); the rest is dropped. */
 export const MAX_PARSED_CHARS = 4096;
 
+/**
+ * A kernel line from a message: its own printk prefixes, else those of the record that
+ * carried it (`outer`: a journal entry). Kernel lines are under 1 kB; a longer one is garbage
+ * or binary, and is parsed on its first MAX_PARSED_CHARS (which also bounds regex work).
+ */
+function kernelLine(no: number, text: string, outer: PrefixFields, cut: boolean): KernelLine {
+  const parsed = text.length > MAX_PARSED_CHARS ? text.slice(0, MAX_PARSED_CHARS) : text;
+  const inner = stripPrefixes(parsed);
+  const line: KernelLine = {
+    no,
+    text: inner.text,
+    raw: parsed,
+    origin: outer.origin ?? inner.origin ?? "plain",
+  };
+  const time = inner.time ?? outer.time;
+  if (time !== undefined) line.time = time;
+  const level = inner.level ?? outer.level;
+  if (level !== undefined) line.level = level;
+  if (inner.caller !== undefined) line.caller = inner.caller;
+  const host = outer.host ?? inner.host;
+  if (host !== undefined) line.host = host;
+  if (cut || parsed !== text) line.cut = true;
+  return line;
+}
+
 export class LineNormalizer {
   private readonly exportReader = new JournalExportReader();
   private previous: KernelLine | undefined;
@@ -46,28 +76,15 @@ export class LineNormalizer {
 
   /** Normalises one raw line; calls `emit` zero or more times (journal export may delay). */
   push(raw: RawLine, emit: (line: KernelLine) => void): void {
-    // kernel lines are under 1 kB; longer ones are garbage or binary, and no parser needs more
-    const long = raw.text.length > MAX_PARSED_CHARS;
-    const text = cleanControl(long ? raw.text.slice(0, MAX_PARSED_CHARS) : raw.text);
+    const text = cleanControl(raw.text);
+    // journal formats are whole records: read before any cut
     if (this.exportReader.push(raw.no, text, (no, msg) => this.emitMessage(no, msg, emit))) return;
     const json = parseJournalJson(text);
     if (json) {
       this.emitMessage(raw.no, json, emit);
       return;
     }
-    const stripped = stripPrefixes(text);
-    const line: KernelLine = {
-      no: raw.no,
-      text: stripped.text,
-      raw: text,
-      origin: stripped.origin ?? "plain",
-    };
-    if (stripped.time !== undefined) line.time = stripped.time;
-    if (stripped.level !== undefined) line.level = stripped.level;
-    if (stripped.caller !== undefined) line.caller = stripped.caller;
-    if (stripped.host !== undefined) line.host = stripped.host;
-    if (raw.cut || long) line.cut = true;
-    this.deliver(line, emit);
+    this.deliver(kernelLine(raw.no, text, {}, raw.cut === true), emit);
   }
 
   finish(emit: (line: KernelLine) => void): void {
@@ -76,20 +93,8 @@ export class LineNormalizer {
 
   private emitMessage(no: number, msg: JournalMessage, emit: (line: KernelLine) => void): void {
     // a journal message is itself a kernel line and may still carry printk prefixes
-    const inner = stripPrefixes(cleanControl(msg.text));
-    const line: KernelLine = {
-      no,
-      text: inner.text,
-      raw: msg.text,
-      origin: msg.origin ?? "kernel",
-    };
-    const time = inner.time ?? msg.time;
-    if (time !== undefined) line.time = time;
-    const level = inner.level ?? msg.level;
-    if (level !== undefined) line.level = level;
-    if (inner.caller !== undefined) line.caller = inner.caller;
-    if (msg.host !== undefined) line.host = msg.host;
-    this.deliver(line, emit);
+    const outer = { ...msg, origin: msg.origin ?? "kernel" };
+    this.deliver(kernelLine(no, cleanControl(msg.text), outer, false), emit);
   }
 
   private deliver(line: KernelLine, emit: (line: KernelLine) => void): void {
