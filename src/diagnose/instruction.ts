@@ -82,7 +82,7 @@ function hexBytes(bytes: string, unit: number): Uint8Array {
 async function fromCode(report: Report): Promise<Instruction | undefined> {
   const code = report.code;
   const arch = DECODABLE[report.arch];
-  if (!code || !arch || SAMPLED_KINDS.has(report.kind)) return undefined;
+  if (!code || !arch) return undefined;
   const bytes = hexBytes(code.bytes, code.unit);
   const address = report.ip?.address ? BigInt(report.ip.address) : undefined;
   const decoded = await decodeCode(
@@ -108,7 +108,9 @@ async function fromCode(report: Report): Promise<Instruction | undefined> {
   const before = decoded.instructions
     .slice(0, decoded.faultIndex)
     .filter((i) => i.offset >= functionStart);
-  if (Number.isFinite(functionStart) && functionStart >= decoded.skippedBytes) {
+  // only when the decoder says what each earlier instruction writes (x86 only, for now)
+  const known = before.every((i) => i.registersWritten !== undefined);
+  if (Number.isFinite(functionStart) && functionStart >= decoded.skippedBytes && known) {
     out.writtenBefore = [...new Set(before.flatMap((i) => i.registersWritten ?? []))];
   }
   return out;
@@ -117,9 +119,14 @@ async function fromCode(report: Report): Promise<Instruction | undefined> {
 /** The Code: bytes when the report has them (the kernel's own record), with the source line
  * a `dis -l` listing adds; else the listing alone. */
 export async function faultingInstruction(report: Report): Promise<Instruction | undefined> {
+  if (SAMPLED_KINDS.has(report.kind)) return undefined;
   const listed = fromDisassembly(report);
   const decoded = await fromCode(report);
   if (!decoded) return listed;
   if (listed?.source) decoded.source = listed.source;
+  // the listing covers the whole function up to the fault; the Code: bytes may not
+  if (decoded.writtenBefore === undefined && listed?.writtenBefore) {
+    decoded.writtenBefore = listed.writtenBefore;
+  }
   return decoded;
 }

@@ -17,5 +17,12 @@ ruleTester("prior-warning", {
       report: 1,
       summary: /An earlier WARNING in this input \("WARNING in buggy_validate"/,
     },
+    {
+      name: "an earlier oops in the same input, not a taint-only guess",
+      input: `${input("lab:nullwrite").split("Kernel panic")[0]}\n${input("lab:nullread")}`,
+      report: 1,
+      summary:
+        /An earlier report in this input \("BUG: unable to handle kernel NULL pointer dereference in buggy_reset_counter"/,
+    },
   ],
 });

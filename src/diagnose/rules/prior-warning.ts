@@ -6,16 +6,27 @@
 import type { Report } from "../../oops/report.js";
 import type { Rule } from "../types.js";
 
-/** The input's first WARNING, found once per input (an input can hold thousands of reports). */
-const firstWarnings = new WeakMap<readonly Report[], Report | null>();
+/** The input's first WARNING and first oops, found once per input (there can be thousands). */
+const firstReports = new WeakMap<readonly Report[], { warning?: Report; oops?: Report }>();
 
-function firstWarning(reports: readonly Report[]): Report | undefined {
-  let first = firstWarnings.get(reports);
-  if (first === undefined) {
-    first = reports.find((r) => r.kind === "warning") ?? null;
-    firstWarnings.set(reports, first);
+function firstOf(reports: readonly Report[]): { warning?: Report; oops?: Report } {
+  let first = firstReports.get(reports);
+  if (!first) {
+    first = {};
+    const warning = reports.find((r) => r.kind === "warning");
+    const oops = reports.find((r) => r.kind !== "warning");
+    if (warning) first.warning = warning;
+    if (oops) first.oops = oops;
+    firstReports.set(reports, first);
   }
-  return first ?? undefined;
+  return first;
+}
+
+/** `candidate` if it is an earlier report than `report` */
+function earlier(candidate: Report | undefined, report: Report): Report | undefined {
+  return candidate && candidate !== report && candidate.header.line < report.header.line
+    ? candidate
+    : undefined;
 }
 
 export const priorWarning: Rule = {
@@ -26,14 +37,22 @@ export const priorWarning: Rule = {
   },
   run(ctx) {
     const { report, reports } = ctx;
-    const first = firstWarning(reports);
-    const earlierWarning =
-      first && first !== report && first.header.line < report.header.line ? first : undefined;
+    const first = firstOf(reports);
+    const earlierWarning = earlier(first.warning, report);
     if (earlierWarning) {
       ctx.finding(
         `An earlier WARNING in this input ("${earlierWarning.title}", line ${earlierWarning.header.line}) may be the first symptom of the same problem.`,
         ctx.evidence(earlierWarning.header.line),
         { line: earlierWarning.header.line, title: earlierWarning.title },
+      );
+      return;
+    }
+    const earlierOops = earlier(first.oops, report);
+    if (earlierOops) {
+      ctx.finding(
+        `An earlier report in this input ("${earlierOops.title}", line ${earlierOops.header.line}) came first: this one may be its consequence.`,
+        ctx.evidence(earlierOops.header.line),
+        { line: earlierOops.header.line, title: earlierOops.title },
       );
       return;
     }
