@@ -35,8 +35,7 @@ const steps: ReadonlyArray<[string, Step]> = [
   ],
   [
     "poison-value",
-    () =>
-      "Reproduce with KASAN or slub_debug=FZPU to catch the use-after-free at its first bad access.",
+    () => "Reproduce with KASAN or slub_debug=FZPU to catch the first bad access to the object.",
   ],
   [
     "null-deref",

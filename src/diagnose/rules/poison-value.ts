@@ -1,7 +1,8 @@
 /**
  * @module diagnose/rules/poison-value
  * Recognises the poison values the kernel writes into freed or deleted objects when they
- * turn up in the fault address or a register: the signature of a use-after-free.
+ * turn up in the fault address or a register: the signature of a use-after-free, an
+ * uninitialised read or an overrun, depending on the value.
  */
 import type { Rule } from "../types.js";
 import { hex, registerLine } from "../util/registers.js";
@@ -10,6 +11,8 @@ interface Poison {
   value: bigint;
   name: string;
   meaning: string;
+  /** what finding this value says about the object */
+  conclusion: string;
   /** the value may appear with a small field offset added */
   nearby?: bigint;
 }
@@ -20,68 +23,80 @@ const POISONS: readonly Poison[] = [
     value: 0xdead000000000100n,
     name: "LIST_POISON1",
     meaning: "the ->next of a list entry already removed with list_del()",
+    conclusion: "The entry was used after it was unlinked.",
     nearby: 0x100n,
   },
   {
     value: 0xdead000000000122n,
     name: "LIST_POISON2",
     meaning: "the ->prev of a list entry already removed with list_del()",
+    conclusion: "The entry was used after it was unlinked.",
     nearby: 0x100n,
   },
   {
     value: 0xdead000000000200n,
     name: "LIST_POISON2",
     meaning: "the ->prev of a list entry already removed with list_del() (older kernels)",
+    conclusion: "The entry was used after it was unlinked.",
     nearby: 0x100n,
   },
   {
     value: 0xdead000000000300n,
     name: "TIMER_ENTRY_STATIC",
     meaning: "a timer that was never set up (static initializer)",
+    conclusion: "The timer was used without ever being set up.",
     nearby: 0x40n,
   },
   {
     value: 0x6b6b6b6b6b6b6b6bn,
     name: "POISON_FREE",
     meaning: "memory of a slab object that was freed (slub_debug poisoning)",
+    conclusion: "The object was used after it was freed.",
     nearby: 0x1000n,
   },
   {
     value: 0x5a5a5a5a5a5a5a5an,
     name: "POISON_INUSE",
     meaning: "a slab object that was allocated but never initialised",
+    conclusion: "The object was read before it was initialised.",
     nearby: 0x1000n,
   },
   {
     value: 0xa5a5a5a5a5a5a5a5n,
     name: "POISON_END",
     meaning: "the end marker of a poisoned slab object",
+    conclusion: "The object's poisoning was read as data: a use after free or an overrun.",
   },
   {
     value: 0x09f911029d74e35bn,
     name: "RED_INACTIVE",
     meaning: "a slab red zone of a free object: an overrun or use-after-free",
+    conclusion: "The object was overrun or used after it was freed.",
   },
   {
     value: 0xd84156c5635688bbn,
     name: "RED_ACTIVE",
     meaning: "a slab red zone of a live object: an overrun",
+    conclusion: "An access ran past the end of a live object.",
   },
   {
     value: 0xaaaaaaaaaaaaaaaan,
     name: "PAGE_POISON",
     meaning: "a freed page (page_poison)",
+    conclusion: "The page was used after it was freed.",
     nearby: 0x1000n,
   },
   {
     value: 0xdead4eadn,
     name: "SPINLOCK_MAGIC",
     meaning: "a spinlock's debug magic, read as a pointer",
+    conclusion: "A lock was read where a pointer was expected: a wrong type or a stale pointer.",
   },
   {
     value: 0xdead000000000000n,
     name: "POISON_POINTER_DELTA",
     meaning: "a poisoned pointer",
+    conclusion: "A poisoned pointer was followed, usually after a free or an unlink.",
     nearby: 0x1000n,
   },
 ];
@@ -135,7 +150,7 @@ export const poisonValue: Rule = {
       seen.add(found.poison.name);
       const plus = found.offset > 0n ? ` + ${hex(found.offset)}` : "";
       ctx.finding(
-        `${where} is ${hex(value)} = ${found.poison.name}${plus}: ${found.poison.meaning}. The object was used after it was freed or unlinked.`,
+        `${where} is ${hex(value)} = ${found.poison.name}${plus}: ${found.poison.meaning}. ${found.poison.conclusion}`,
         ctx.evidence(line ?? report.header.line),
         { where, value: hex(value), poison: found.poison.name, offset: hex(found.offset) },
       );
