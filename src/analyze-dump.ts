@@ -23,7 +23,6 @@ export interface DumpFacts {
   logRecords: number;
   /** the CPU that panicked, as the dump saved it (NT_PRSTATUS / QEMU state), symbolised */
   panicRegisters?: { rip?: string; function?: string; rsp?: string };
-  warnings: string[];
 }
 
 export interface DumpAnalysis extends ParseResult {
@@ -40,14 +39,12 @@ async function facts(
   records: number,
   generation: string | undefined,
   cpu: number | undefined,
-  warnings: string[],
 ): Promise<DumpFacts> {
   const out: DumpFacts = {
     format: dump.format + (dump.flavour ? ` (${dump.flavour})` : ""),
     description: dump.description,
     cpus: kernel.cpus.length,
     logRecords: records,
-    warnings,
   };
   if (kernel.release) out.release = kernel.release;
   if (kernel.machine) out.machine = kernel.machine;
@@ -81,13 +78,14 @@ export async function analyzeDump(paths: readonly string[]): Promise<DumpAnalysi
     const log = await kernel.readLog();
     const text = formatLog(log.records, "makedumpfile");
     const result = parseText(text);
+    // the input's warnings: reading the dump's, then the parser's
     const warnings = [...dump.warnings, ...kernel.warnings, ...log.warnings];
     if (log.records.length === 0) warnings.push("no kernel log could be read from the dump");
     const cpu = panicCpu(kernel, log.records);
     return {
       ...result,
-      warnings: [...result.warnings, ...warnings],
-      dump: await facts(dump, kernel, log.records.length, log.generation, cpu, warnings),
+      warnings: [...warnings, ...result.warnings],
+      dump: await facts(dump, kernel, log.records.length, log.generation, cpu),
     };
   } finally {
     await dump.close();

@@ -3,11 +3,10 @@
  * The library's front door: any input (a file, stdin, a string) → reports. Text inputs of
  * any size are streamed line by line.
  */
-import { createReadStream } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import type { Readable } from "node:stream";
-import { analyzeDump, type DumpFacts } from "./analyze-dump.js";
-import { DETECT_HEAD_BYTES, detectDump } from "./dump/index.js";
+import type { DumpFacts } from "./analyze-dump.js";
+import { DETECT_HEAD_BYTES, detectDump } from "./dump/detect.js";
 import { CrashlensError } from "./errors.js";
 import { type ParseResult, parseLines, parseText } from "./oops/parse.js";
 import { linesOfStream } from "./text/line-source.js";
@@ -16,37 +15,40 @@ export type { DumpFacts } from "./analyze-dump.js";
 export type { ParseResult } from "./oops/parse.js";
 
 /** The first bytes of a file, for telling dumps from text by content. */
-async function head(path: string): Promise<Uint8Array> {
-  const handle = await open(path, "r");
-  try {
-    const buffer = new Uint8Array(DETECT_HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+async function head(handle: FileHandle): Promise<Uint8Array> {
+  const buffer = new Uint8Array(DETECT_HEAD_BYTES);
+  const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+  return buffer.subarray(0, bytesRead);
 }
 
 /**
  * Reads any input from a path: a vmcore (ELF, kdump-compressed, flattened; detected by its
- * content, whatever its name) or text.
+ * content, whatever its name) or text. The file is opened once; a pipe (`<(zcat log.gz)`,
+ * /dev/stdin) cannot be read twice, so it is text, streamed from the start.
  */
 export async function analyzeFile(path: string): Promise<ParseResult & { dump?: DumpFacts }> {
-  let first: Uint8Array;
+  let handle: FileHandle | undefined;
+  let isDump = false;
+  let seekable = false;
   try {
-    // a pipe (`<(zcat log.gz)`, /dev/stdin) cannot be read twice: it is text, read as a stream
-    const info = await stat(path);
-    if (info.isFIFO() || info.isCharacterDevice() || info.isSocket()) {
-      // opened here so that a failure (a socket cannot be opened by name) is a read error
-      const handle = await open(path);
-      return analyzeTextStream(handle.createReadStream());
-    }
-    first = await head(path);
+    handle = await open(path, "r");
+    const info = await handle.stat();
+    if (info.isDirectory()) throw Object.assign(new Error(path), { code: "EISDIR" });
+    seekable = info.isFile() || info.isBlockDevice();
+    isDump = seekable && detectDump(await head(handle)) !== undefined;
   } catch (cause) {
+    await handle?.close();
     throw readError(path, cause);
   }
-  if (detectDump(first)) return analyzeDump([path]);
-  return analyzeTextFile(path);
+  if (isDump) {
+    await handle.close();
+    // the dump readers load only when a dump is given: text-only runs start faster
+    const { analyzeDump } = await import("./analyze-dump.js");
+    return analyzeDump([path]);
+  }
+  // the head was read with pread: a file's stream still starts at 0; a pipe's was not touched
+  const from = seekable ? { start: 0 } : {};
+  return analyzeTextStream(handle.createReadStream({ ...from, highWaterMark: 256 * 1024 }));
 }
 
 function readError(path: string, cause: unknown): CrashlensError {
@@ -61,17 +63,6 @@ function readError(path: string, cause: unknown): CrashlensError {
       } as Record<string, string>
     )[code ?? ""] ?? String(code ?? cause);
   return new CrashlensError("os", `cannot read ${path}: ${why}`, { path, cause });
-}
-
-/** Reads a text input (log, crash session, ticket) from a path. */
-export async function analyzeTextFile(path: string): Promise<ParseResult> {
-  try {
-    const handle = await open(path, "r");
-    await handle.close();
-  } catch (cause) {
-    throw readError(path, cause);
-  }
-  return parseLines(linesOfStream(createReadStream(path, { highWaterMark: 256 * 1024 })));
 }
 
 /** Reads a text input from a stream (stdin). */

@@ -7,6 +7,9 @@
 import { FLAT_HEADER_AREA } from "./structs/flattened.js";
 import type { DumpFormat } from "./types.js";
 
+/** bytes detection looks at */
+export const DETECT_HEAD_BYTES = 8192;
+
 export interface Detected {
   format: DumpFormat;
   /** for flattened streams, the format of the rebuilt file when the head shows it */

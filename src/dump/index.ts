@@ -3,7 +3,7 @@
  * Opening a dump file of any supported format as physical memory plus notes.
  */
 import { CrashlensError } from "../errors.js";
-import { detectDump } from "./detect.js";
+import { DETECT_HEAD_BYTES, detectDump } from "./detect.js";
 import { ElfDump } from "./elf.js";
 import { FlattenedRandomAccess } from "./flattened.js";
 import { KdumpCompressedDump } from "./kdump-compressed.js";
@@ -18,8 +18,7 @@ export { KdumpCompressedDump } from "./kdump-compressed.js";
 export { BufferRandomAccess, FileRandomAccess, type RandomAccess } from "./random-access.js";
 export type { Dump, DumpFormat, ElfNote, PhysicalRange } from "./types.js";
 
-/** bytes detection looks at */
-export const DETECT_HEAD_BYTES = 8192;
+export { DETECT_HEAD_BYTES };
 
 export interface OpenOptions {
   /** progress while indexing a flattened stream */
