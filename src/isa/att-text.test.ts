@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { shared } from "../../test/shared.js";
 import { parseAttInstruction } from "./att-text.js";
 import { parseCodeLine } from "./code-line.js";
 import { decodeCode } from "./decode-code.js";
-import { corpusDir, corpusSkip } from "./test-corpus.js";
 import type { MemoryOperand } from "./types.js";
 
 describe("parseAttInstruction on crash dis lines from real sessions", () => {
@@ -101,7 +101,7 @@ describe("parseAttInstruction on crash dis lines from real sessions", () => {
 
 // The text parser and the decoder must agree: parse the AT&T text iced produced for every
 // instruction in syzkaller's real x86 Code: lines and compare memory operands.
-describe("parseAttInstruction agrees with iced-x86 on real code", { skip: corpusSkip }, () => {
+describe("parseAttInstruction agrees with iced-x86 on real code", () => {
   // iced reports the implicit stack read of `pop (%rsp)` before its explicit store.
   const knownDifferences = new Set(["popq (%rsp)"]);
   const key = (m: MemoryOperand | undefined) =>
@@ -110,7 +110,7 @@ describe("parseAttInstruction agrees with iced-x86 on real code", { skip: corpus
       : [m.base, m.index, m.scale, m.displacement, m.segment, m.access].join("|");
 
   it("matches base, index, scale, displacement, segment and access", async () => {
-    const dir = join(corpusDir, "syzkaller/linux-report");
+    const dir = shared("corpus", "syzkaller", "linux-report");
     let compared = 0;
     const mismatches: string[] = [];
     for (const file of readdirSync(dir)) {

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { shared } from "../../test/shared.js";
 import { parseCodeLine } from "./code-line.js";
 import { decodeCode } from "./decode-code.js";
 import { formatListing } from "./listing.js";
-import { corpusDir, corpusSkip } from "./test-corpus.js";
 import type { CodeDecoding, DecodedInstruction, IsaArch } from "./types.js";
 
 // Code: lines from real crashes: the CentOS 3.10 seed and the Debian 6.1 lab runs.
@@ -162,9 +161,9 @@ describe("decodeCode on real arm crashes", () => {
 });
 
 // satyr's kernel oopses (read in place): an i386 BUG and an ARM hung-task oops.
-describe("decodeCode on satyr's i386 and arm oopses", { skip: corpusSkip }, () => {
+describe("decodeCode on satyr's i386 and arm oopses", () => {
   const codeLine = (name: string) => {
-    const text = readFileSync(join(corpusDir, "satyr/kerneloopses", name), "utf8");
+    const text = readFileSync(shared("corpus", "satyr", "kerneloopses", name), "utf8");
     const line = text.split("\n").find((l) => l.includes("Code: "));
     assert.ok(line);
     return line;

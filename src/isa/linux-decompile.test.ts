@@ -5,12 +5,12 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { shared } from "../../test/shared.js";
 import { findFaultingCode } from "./find-faulting-code.js";
 import { formatListing } from "./listing.js";
-import { corpusDir, corpusSkip } from "./test-corpus.js";
 import type { IsaArch } from "./types.js";
 
-const dir = join(corpusDir, "syzkaller/linux-decompile");
+const dir = shared("corpus", "syzkaller", "linux-decompile");
 const arches: Readonly<Record<string, IsaArch>> = { amd64: "x86_64", arm64: "arm64", arm: "arm" };
 
 // syzkaller decides these by report type, which belongs to the oops parser, not to isa/.
@@ -50,7 +50,6 @@ function parseListing(text: string): ListingLine[] {
 const header = "Code disassembly (best guess):\n";
 
 function cases(): { name: string; arch: IsaArch; input: string; expected?: string }[] {
-  if (corpusSkip !== false) return [];
   const out = [];
   for (const [sub, arch] of Object.entries(arches)) {
     if (!existsSync(join(dir, sub))) continue;
@@ -73,7 +72,7 @@ function cases(): { name: string; arch: IsaArch; input: string; expected?: strin
   return out;
 }
 
-describe("linux-decompile conformance (syzkaller)", { skip: corpusSkip }, () => {
+describe("linux-decompile conformance (syzkaller)", () => {
   const all = cases();
   let matched = 0;
 

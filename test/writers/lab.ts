@@ -1,25 +1,13 @@
 /**
  * @module test/writers/lab
- * Where the lab dumps live (`../shared/lab/dumps` from the repository root). CI always has
- * them; elsewhere tests fail with a clear message unless CRASHLENS_NO_LAB=1.
+ * The lab dumps (`../shared/lab/dumps`) and what each one should give. CI always has them;
+ * a missing directory fails the test with its expected location (see test/shared.ts).
  */
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { shared } from "../shared.js";
 
-export const LAB_DUMPS = resolve(process.cwd(), "../shared/lab/dumps");
-
-/** The lab directory, or undefined (after saying so) when CRASHLENS_NO_LAB=1 and it is absent. */
-export function labDumps(): string | undefined {
-  if (existsSync(LAB_DUMPS)) return LAB_DUMPS;
-  if (process.env.CRASHLENS_NO_LAB === "1") {
-    console.log(
-      `# lab dumps absent at ${LAB_DUMPS}; CRASHLENS_NO_LAB=1, so the lab tests are skipped`,
-    );
-    return undefined;
-  }
-  throw new Error(
-    `lab dumps not found at ${LAB_DUMPS}; set CRASHLENS_NO_LAB=1 to run without them`,
-  );
+/** The lab dump directory; throws with the expected location when it is absent. */
+export function labDumps(): string {
+  return shared("lab", "dumps");
 }
 
 export const labCases = [
