@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import { hideVmcoreinfo } from "../../test/writers/hide-vmcoreinfo.js";
 import { labCases, labDumps } from "../../test/writers/lab.js";
 import { formatLog, openKernel, panicCpu } from "../kernel/index.js";
+import { recordPages } from "./extract.js";
 import { BufferRandomAccess, openDump, openDumpFrom } from "./index.js";
 import { writeFlattened } from "./writers/flattened-writer.js";
 
@@ -68,6 +69,23 @@ describe("lab dumps: the log equals the reference", () => {
       await dump.close();
     });
   }
+
+  it("an extract of a dump without VMCOREINFO records the page found, not the whole scan", async () => {
+    const pagesFor = async (hidden: boolean) => {
+      const opened = await openDump(join(lab, "nullread.elf"));
+      const dump = hidden ? hideVmcoreinfo(opened) : opened;
+      const recording = recordPages(dump);
+      await (await openKernel(dump)).readLog();
+      recording.stop();
+      await dump.close();
+      return recording.pages.size;
+    };
+    const withNote = await pagesFor(false);
+    const scanned = await pagesFor(true);
+    // the hidden case reads one more page (vmcoreinfo_data) and records nothing else
+    assert.ok(withNote > 0);
+    assert.ok(scanned <= withNote + 1, `${scanned} pages recorded, ${withNote} with the note`);
+  });
 
   it("vmcore-dmesg's flush-left shape matches its reference", async () => {
     const dump = await openDump(join(lab, "nullread.elf"));

@@ -23,6 +23,25 @@ export async function findVmcoreinfoInMemory(
   dump: Dump,
   onProgress?: (done: number, total: number) => void,
 ): Promise<FoundVmcoreinfo | undefined> {
+  // the scan reads every page: an extract recording what is read must keep only the hit
+  const record = dump.onPageRead;
+  dump.onPageRead = undefined;
+  try {
+    const found = await scan(dump, onProgress);
+    if (found && record) {
+      dump.onPageRead = record;
+      await dump.readPhysical(found.paddr, dump.pageSize);
+    }
+    return found;
+  } finally {
+    dump.onPageRead = record;
+  }
+}
+
+async function scan(
+  dump: Dump,
+  onProgress?: (done: number, total: number) => void,
+): Promise<FoundVmcoreinfo | undefined> {
   const total = dump.storedPageCount?.() ?? 0;
   let done = 0;
   const size = BigInt(dump.pageSize);
