@@ -340,11 +340,6 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
     return [{ start: this.startPfn * size, end: this.endPfn * size }];
   }
 
-  /** whether the page was written (not filtered out) */
-  async isWritten(pfn: bigint): Promise<boolean> {
-    return this.written.isSet(pfn);
-  }
-
   facts(): Record<string, unknown> {
     const h = this.header;
     const facts: Record<string, unknown> = {

@@ -5,7 +5,6 @@
 export type { KernelLine, LineOrigin } from "./kernel-line.js";
 export {
   LineSplitter,
-  linesOfFile,
   linesOfStream,
   linesOfString,
   MAX_LINE_CHARS,

@@ -1,10 +1,3 @@
-/**
- * @module text/line-source
- * Turns bytes (a file, stdin, a string) into numbered lines without ever holding more than
- * one line (capped) in memory. Line numbers count line breaks as an editor does (a lone
- * `\r` is a break too). Over-long lines are cut at `MAX_LINE_CHARS` and the cut is reported.
- */
-import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 
 /** Longest line kept, in characters; a kernel line is at most ~1 kB, so this is generous. */
@@ -103,10 +96,6 @@ export async function* linesOfStream(
   splitter.push(decoder.decode(), emit);
   splitter.finish(emit);
   yield* ready.splice(0);
-}
-
-export function linesOfFile(path: string): AsyncGenerator<RawLine> {
-  return linesOfStream(createReadStream(path, { highWaterMark: 256 * 1024 }));
 }
 
 export function linesOfString(text: string): RawLine[] {

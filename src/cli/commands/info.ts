@@ -84,7 +84,7 @@ export const infoCommand: CliCommand = {
             rsp: pad(c.registers.rsp),
             source: c.source,
           }));
-          for (const w of [...log.warnings, ...(dump.vmcoreinfo === undefined ? [] : [])]) warn(w);
+          for (const w of log.warnings) warn(w);
           if (options.json) {
             process.stdout.write(
               `${JSON.stringify({ ...summary, cpus, warnings: [...dump.warnings, ...kernel.warnings, ...log.warnings] }, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,

@@ -4,7 +4,6 @@
  */
 import { defineStruct } from "./struct.js";
 
-export const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46] as const;
 export const ELFCLASS64 = 2;
 export const ELFDATA2LSB = 1;
 export const ET_CORE = 4;

@@ -18,8 +18,3 @@ export function parseModules(list: string): ModuleInfo[] {
   }
   return out;
 }
-
-/** "[last unloaded: nf_conntrack]" */
-export function lastUnloaded(list: string): string | undefined {
-  return /\[last unloaded: ([\w-]+)/.exec(list)?.[1];
-}

@@ -29,14 +29,6 @@ export interface TraceState {
   context: FrameContext;
 }
 
-/** Whether a line can belong to a stack listing (a frame or a marker). */
-export function isTraceLine(text: string): boolean {
-  const t = text.trim();
-  return (
-    MARKERS.some(([re]) => re.test(t)) || parseFrame(text, 0, { context: "task" }) !== undefined
-  );
-}
-
 /**
  * Parses one line of a listing; updates the context on markers. Returns the frames the line
  * holds (arm prints two per line), or undefined when it is neither frame nor marker.
