@@ -6,7 +6,7 @@
  */
 import type { KernelLine } from "../text/kernel-line.js";
 import { archSpecs } from "./arch/index.js";
-import { decodeErrorCode, parseFaultAddress } from "./fields/fault.js";
+import { decodeErrorCode, PANIC_LINE, parseFaultAddress } from "./fields/fault.js";
 import { type Draft, END_MARKER, handlers } from "./fields/handlers.js";
 import { MODULES_LINE, parseModules } from "./fields/modules.js";
 import { parseFrameLine, refineSoftirq } from "./fields/trace.js";
@@ -88,7 +88,7 @@ function readHeader(draft: Draft, header: KernelLine): void {
     text,
   );
   if (assertion) report.assertion = { file: assertion[1] as string, line: Number(assertion[2]) };
-  const panic = /Kernel panic - not syncing: ?(.*)$/.exec(text);
+  const panic = PANIC_LINE.exec(text);
   if (panic) report.panic = { message: (panic[1] as string).trim(), line: header.no };
   const warnTask = /WARNING: CPU: (\d+) PID: (\d+) at/.exec(text);
   if (warnTask) report.task = { cpu: Number(warnTask[1]), pid: Number(warnTask[2]) };

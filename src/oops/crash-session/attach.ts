@@ -4,6 +4,8 @@
  * exception RIP, or because it is the only report), filling what the log excerpt lacks;
  * a session with no log report becomes a report of its own.
  */
+
+import { parseFaultAddress } from "../fields/fault.js";
 import { hexAddress } from "../fields/location.js";
 import { findHeader } from "../headers.js";
 import type { Frame, FrameContext, Report } from "../report.js";
@@ -189,9 +191,8 @@ function sessionReport(session: Session): Report | undefined {
     warnings: ["built from a crash session: there is no log excerpt of the oops"],
     sourceLines: { header: headerLine },
   };
-  const fault0 = /at (?:virtual address )?([0-9a-f]{8,16}|\s*\(null\))/.exec(headerText);
-  if (fault0)
-    report.faultAddress = fault0[1]?.includes("null") ? "0x0" : hexAddress(fault0[1] as string);
+  const faultAddress = parseFaultAddress(headerText);
+  if (faultAddress) report.faultAddress = faultAddress;
   merge(report, session);
   return report;
 }

@@ -27,6 +27,9 @@ export function parseFaultAddress(text: string): string | undefined {
   return undefined;
 }
 
+/** "Kernel panic - not syncing: Fatal exception" (the message is kept) */
+export const PANIC_LINE = /Kernel panic - not syncing: ?(.*)$/;
+
 /** "Oops: 0002 [#1] SMP" (since 2024 "Oops: Oops: 0002 [#1]") */
 export const OOPS_LINE = /^\s*(?:Oops: )?Oops: ([0-9a-f]{4}) \[#(\d+)\]/;
 /** "#PF: error_code(0x0002) - not-present page" */

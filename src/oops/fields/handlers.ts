@@ -8,7 +8,7 @@ import type { KernelLine } from "../../text/kernel-line.js";
 import { type ArchSpec, archSpecs } from "../arch/index.js";
 import type { Location, Report } from "../report.js";
 import { CODE_LINE, parseCode } from "./code.js";
-import { OOPS_LINE, PF_CODE_LINE, PF_LINE } from "./fault.js";
+import { OOPS_LINE, PANIC_LINE, PF_CODE_LINE, PF_LINE } from "./fault.js";
 import { bracketAddress, hexAddress, parseLocation } from "./location.js";
 import { MODULES_LINE, parseModules } from "./modules.js";
 import { parseTaskLine } from "./task-line.js";
@@ -140,7 +140,7 @@ export const handlers: readonly Handler[] = [
     return true;
   },
   (text, line, draft) => {
-    const m = /Kernel panic - not syncing: ?(.*)$/.exec(text);
+    const m = PANIC_LINE.exec(text);
     if (!m || END_MARKER.test(text)) return false;
     draft.report.panic ??= { message: (m[1] as string).trim(), line: line.no };
     return true;
