@@ -88,6 +88,14 @@ describe("bad input", () => {
     }
   });
 
+  it("a Code: line mixing byte and word tokens is not kept: it cannot be decoded faithfully", () => {
+    const mixed = nullread.replaceAll("<48> 8b 87 40 01", "<488b> 87 40 01");
+    assert.notEqual(mixed, nullread);
+    const [report] = analyzeText(mixed).reports;
+    assert.equal(report?.code, undefined);
+    assert.ok(analyzeText(nullread).reports[0]?.code);
+  });
+
   it("hostile strings pass through as data", () => {
     const log = nullread.replace("Comm: sh ", "Comm: <script>x</script> ");
     const { reports } = analyzeText(log);

@@ -15,6 +15,8 @@ export function parseCode(text: string): CodeBytes | undefined {
     const marked = /^[<(]([0-9a-fA-F]+)[>)]$/.exec(token);
     const hex = marked ? (marked[1] as string) : token;
     if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length % 2 !== 0 || hex.length > 8) return undefined;
+    // one width per line, as the decoder (isa/code-line) requires: bytes or words, not both
+    if (units.length > 0 && hex.length !== (units[0] as string).length) return undefined;
     if (marked) {
       if (faultIndex !== -1) return undefined;
       faultIndex = units.length;
