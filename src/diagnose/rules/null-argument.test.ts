@@ -6,6 +6,13 @@ ruleTester("null-argument", {
     { name: "r15 is no argument register (seed 000)", input: input("seed:000") },
     { name: "rax is no argument register (seed 002)", input: input("seed:002") },
     { name: "a GPF through a poisoned pointer", input: input("lab:gpf") },
+    {
+      name: "rdi NULL but the fault address is not rdi + 0x48: the registers do not explain it",
+      input: input("lab:nullwrite").replace(
+        "BUG: kernel NULL pointer dereference, address: 0000000000000048",
+        "BUG: kernel NULL pointer dereference, address: 0000000000000058",
+      ),
+    },
   ],
   invalid: [
     {

@@ -5,8 +5,8 @@
  */
 import { callingConventions, type IsaArch } from "../../isa/index.js";
 import type { Rule } from "../types.js";
-import { hex, registerLine, registerValue } from "../util/registers.js";
-import { NULL_LIMIT } from "./null-deref.js";
+import { nullAccess } from "../util/null-access.js";
+import { hex, registerLine } from "../util/registers.js";
 
 /** How far into a function a fault still counts as "on entry" when no listing says more. */
 const EARLY_BYTES = 0x20;
@@ -21,14 +21,15 @@ export const nullArgument: Rule = {
   },
   run(ctx) {
     const { report, instruction } = ctx;
-    const base = instruction?.base;
     const ip = report.ip;
-    if (!base || !ip?.symbol || instruction?.trapOnly) return;
+    // the NULL base must explain the fault address, or the caller is blamed on a guess
+    const access = nullAccess(report, instruction);
+    if (!access || !ip?.symbol || instruction?.trapOnly) return;
+    const { base, baseValue: value } = access;
     const convention = callingConventions[report.arch as IsaArch];
     if (!convention) return;
     const position = convention.args.indexOf(base);
-    const value = registerValue(report, base);
-    if (position === -1 || value === undefined || value >= NULL_LIMIT) return;
+    if (position === -1) return;
     // unchanged since entry: the listing shows no write to it, or the fault is right at entry
     const written = instruction?.writtenBefore;
     const unchanged = written

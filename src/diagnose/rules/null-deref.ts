@@ -4,16 +4,14 @@
  * held NULL and the offset of the field that was accessed.
  */
 import type { Rule } from "../types.js";
-import { hex, registerLine, registerValue } from "../util/registers.js";
+import { NULL_LIMIT, nullAccess, signedFaultAddress } from "../util/null-access.js";
+import { hex, registerLine } from "../util/registers.js";
 
 const ACCESS_WORDS: Record<string, string> = {
   write: "a write to",
   read: "a read of",
   "read-write": "a read-modify-write of",
 };
-
-/** Addresses below this are NULL plus a structure offset (the kernel never maps page 0). */
-export const NULL_LIMIT = 0x1000n;
 
 /** What an offset from NULL points at; a negative one comes from container_of() on NULL. */
 function fieldWords(offset: bigint): string {
@@ -29,42 +27,19 @@ export const nullDeref: Rule = {
   },
   run(ctx) {
     const { report, instruction } = ctx;
-    // signed: NULL minus a little (container_of() on a NULL member pointer) is NULL too
-    const fault =
-      report.faultAddress !== undefined
-        ? BigInt.asIntN(64, BigInt(report.faultAddress))
-        : undefined;
+    const fault = signedFaultAddress(report);
     const isNull =
       fault !== undefined
         ? -NULL_LIMIT < fault && fault < NULL_LIMIT
         : report.kind === "null-deref";
     if (!isNull) return;
     const faultEvidence = ctx.evidence(report.sourceLines.faultAddress ?? report.header.line);
-    const base = instruction?.base;
-    const baseValue = base ? registerValue(report, base) : undefined;
-    const index = instruction?.index;
-    const indexValue = index ? registerValue(report, index) : 0n;
-    // the effective address must be the fault address, or decoding and registers disagree
-    const offset =
-      baseValue === undefined || indexValue === undefined
-        ? undefined
-        : BigInt.asIntN(
-            64,
-            baseValue +
-              indexValue * BigInt(instruction?.scale ?? 1) +
-              BigInt(instruction?.displacement ?? 0),
-          );
-    const consistent = offset !== undefined && (fault === undefined || offset === fault);
-    if (
-      base &&
-      baseValue !== undefined &&
-      baseValue < NULL_LIMIT &&
-      offset !== undefined &&
-      consistent
-    ) {
-      const access = ACCESS_WORDS[instruction?.access ?? "none"] ?? "an access to";
+    const access = nullAccess(report, instruction);
+    if (access) {
+      const { base, baseValue, offset } = access;
+      const words = ACCESS_WORDS[instruction?.access ?? "none"] ?? "an access to";
       ctx.finding(
-        `NULL pointer dereference: ${base} was ${hex(baseValue)} (NULL) and \`${instruction?.text}\` made ${access} ${fieldWords(offset)}.`,
+        `NULL pointer dereference: ${base} was ${hex(baseValue)} (NULL) and \`${instruction?.text}\` made ${words} ${fieldWords(offset)}.`,
         [
           ...faultEvidence,
           ...ctx.evidence(registerLine(report, base)),
