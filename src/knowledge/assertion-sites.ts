@@ -10,22 +10,36 @@ export interface AssertionSite {
   function?: RegExp;
   /** the check as written in the source, when one check is known for the site */
   check?: string;
+  /** the invariant, as a clause ("… stay consistent"): it follows "checks that" */
   protects: string;
   usualCause: string;
   nextStep: string;
 }
 
+/** What the timer wheel's assertions guard, whichever check fired. */
+const TIMER_WHEEL = {
+  protects: "every timer queued on a CPU's timer wheel belongs to that wheel's base",
+  usualCause:
+    "a timer was re-initialised (init_timer/setup_timer) or its memory freed and reused while it was still pending",
+  nextStep:
+    "identify the timer from the register holding it (crash: `struct timer_list <address>`): its `function` names the owner; look for upstream fixes to that owner's mod_timer/del_timer use around object teardown",
+};
+
 export const assertionSites: readonly AssertionSite[] = [
+  {
+    // the cascading timer wheel (before 4.8) checks each timer it moves down a level
+    file: /^kernel\/timer\.c$/,
+    function: /^cascade/,
+    check: "BUG_ON(tbase_get_base(timer->base) != base)",
+    protects: TIMER_WHEEL.protects,
+    usualCause: TIMER_WHEEL.usualCause,
+    nextStep: TIMER_WHEEL.nextStep,
+  },
   {
     file: /^kernel\/(?:time\/)?timer\.c$/,
     function:
-      /^(?:cascade|__run_timers|detach_timer|internal_add_timer|enqueue_timer|collect_expired_timers)/,
-    check: "BUG_ON(tbase_get_base(timer->base) != base)",
-    protects: "every timer queued on a CPU's timer wheel belongs to that wheel's base",
-    usualCause:
-      "a timer was re-initialised (init_timer/setup_timer) or its memory freed and reused while it was still pending",
-    nextStep:
-      "identify the timer from the register holding it (crash: `struct timer_list <address>`): its `function` names the owner; look for upstream fixes to that owner's mod_timer/del_timer use around object teardown",
+      /^(?:__run_timers|detach_timer|internal_add_timer|enqueue_timer|collect_expired_timers)/,
+    ...TIMER_WHEEL,
   },
   {
     file: /^lib\/list_debug\.c$/,
@@ -55,7 +69,7 @@ export const assertionSites: readonly AssertionSite[] = [
   },
   {
     file: /^mm\/sl[au]b\.c$/,
-    protects: "the slab allocator's free lists and object metadata",
+    protects: "the slab allocator's free lists and object metadata are intact",
     usualCause: "a double free, a free of a foreign pointer, or an overrun into the next object",
     nextStep:
       "boot with slub_debug=FZPU (or KASAN) to catch the first corruption instead of its consequence",
@@ -76,7 +90,7 @@ export const assertionSites: readonly AssertionSite[] = [
   },
   {
     file: /^fs\/(?:ext4|jbd2)\//,
-    protects: "ext4/jbd2 journal and extent invariants",
+    protects: "ext4/jbd2 journal and extent invariants hold",
     usualCause: "on-disk corruption or a filesystem bug in the path on the stack",
     nextStep:
       "run e2fsck on the filesystem and look for upstream ext4 fixes to the function named in the title",

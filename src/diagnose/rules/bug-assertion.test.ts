@@ -18,6 +18,16 @@ ruleTester("bug-assertion", {
       summary: /BUG_ON\(\) at drivers\/misc\/buggy\/buggy\.c:124 in buggy_check_state fired/,
     },
     {
+      name: "a file whose assertions are known, but not this one: no check is quoted",
+      input: input("lab:bugon").replace(
+        "kernel BUG at drivers/misc/buggy/buggy.c:124!",
+        "kernel BUG at mm/slub.c:124!",
+      ),
+      summary:
+        /^The BUG_ON\(\) at mm\/slub\.c:124 in buggy_check_state is one of the assertions there that check that the slab allocator's free lists and object metadata are intact\. It usually fires when a double free/,
+      data: { check: undefined },
+    },
+    {
       name: "list debugging",
       input: input("lab:listdel"),
       summary: /lib\/list_debug\.c:53 .* next\/prev pointers agree with its neighbours/,

@@ -31,17 +31,16 @@ export const bugAssertion: Rule = {
       );
       return;
     }
-    const check = site.check ? ` (${site.check})` : "";
-    ctx.finding(
-      `The ${kind} at ${where}${check} checks that ${site.protects}. It fires when ${site.usualCause}.`,
-      evidence,
-      {
-        file: assertion.file,
-        line: assertion.line,
-        function: fn,
-        check: site.check,
-        nextStep: site.nextStep,
-      },
-    );
+    // a known check is quoted; otherwise only what the file's assertions guard is known
+    const what = site.check
+      ? `The ${kind} at ${where} (${site.check}) checks that`
+      : `The ${kind} at ${where} is one of the assertions there that check that`;
+    ctx.finding(`${what} ${site.protects}. It usually fires when ${site.usualCause}.`, evidence, {
+      file: assertion.file,
+      line: assertion.line,
+      function: fn,
+      check: site.check,
+      nextStep: site.nextStep,
+    });
   },
 };
