@@ -80,12 +80,12 @@ function happened(report: DiagnosedReport): string[] {
   return out;
 }
 
-function evidenceLines(report: DiagnosedReport, max = 16): Array<{ line: number; text: string }> {
+/** Every line a finding cites, once, in input order: none is cut, so each "why" has its lines. */
+function evidenceLines(report: DiagnosedReport): Array<{ line: number; text: string }> {
   const seen = new Map<number, string>();
   for (const finding of report.findings) for (const e of finding.evidence) seen.set(e.line, e.text);
   return [...seen.entries()]
     .sort((a, b) => a[0] - b[0])
-    .slice(0, max)
     .map(([line, text]) => ({ line, text: text.trim() }));
 }
 
