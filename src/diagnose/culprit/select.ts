@@ -63,15 +63,23 @@ export function selectCulprit(report: Report, findings: readonly Finding[]): Cul
       return culpritOf(caller, `it passed NULL to ${name}, a core helper that trusts its argument`);
   }
 
+  // a `function` member in a structure crash printed names the object's owner
   const owner = report.session?.structs
-    .flatMap((s) => Object.entries(s.fields))
-    .find(([field, value]) => /(?:^|\.)function$/.test(field) && /<[\w.]+>/.test(value));
+    .flatMap((dump) =>
+      Object.entries(dump.fields).map(([field, value]) => ({
+        field,
+        value,
+        line: dump.fieldLines[field] ?? dump.line,
+      })),
+    )
+    .find(({ field, value }) => /(?:^|\.)function$/.test(field) && /<[\w.]+>/.test(value));
   if (owner && byId("bug-assertion") && !pick.module) {
-    const fn = /<([\w.]+?)(?:\+\d+)?>/.exec(owner[1])?.[1] as string;
+    const fn = /<([\w.]+?)(?:\+\d+)?>/.exec(owner.value)?.[1] as string;
     return {
       symbol: fn,
       module: null,
-      reason: `the object whose invariant ${name} found broken belongs to ${fn} (crash session)`,
+      reason: `the object whose invariant ${name} found broken belongs to ${fn}: its \`${owner.field}\` member points there (crash session, line ${owner.line})`,
+      line: owner.line,
     };
   }
 
