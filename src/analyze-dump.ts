@@ -5,6 +5,7 @@
  * crash time, the panicking CPU and its saved registers) are attached.
  */
 import { openDumps } from "./dump/index.js";
+import { hex } from "./dump/paged-memory.js";
 import type { Dump } from "./dump/types.js";
 import { formatLog, type KernelView, openKernel, panicCpu } from "./kernel/index.js";
 import { type ParseResult, parseText } from "./oops/parse.js";
@@ -27,10 +28,6 @@ export interface DumpFacts {
 
 export interface DumpAnalysis extends ParseResult {
   dump: DumpFacts;
-}
-
-function hex(value: bigint | undefined): string | undefined {
-  return value === undefined ? undefined : `0x${value.toString(16)}`;
 }
 
 async function facts(
@@ -57,10 +54,9 @@ async function facts(
     const rip = state?.registers.rip;
     if (state) {
       const regs: NonNullable<DumpFacts["panicRegisters"]> = {};
-      const ripHex = hex(rip);
-      if (ripHex) regs.rip = ripHex;
-      const rspHex = hex(state.registers.rsp);
-      if (rspHex) regs.rsp = rspHex;
+      if (rip !== undefined) regs.rip = hex(rip);
+      const rsp = state.registers.rsp;
+      if (rsp !== undefined) regs.rsp = hex(rsp);
       const sym = rip === undefined ? undefined : kernel.symbolize?.(rip);
       if (sym)
         regs.function = `${sym.name}+0x${sym.offset.toString(16)}/0x${sym.size.toString(16)}`;

@@ -7,19 +7,12 @@ import {
   attToIntel,
   decodeCode,
   formatListing,
-  type IsaArch,
   type MemoryOperand,
   parseAttInstruction,
 } from "../isa/index.js";
 import type { Report } from "../oops/report.js";
 import type { Instruction } from "./types.js";
-
-const DECODABLE: Partial<Record<Report["arch"], IsaArch>> = {
-  x86_64: "x86_64",
-  i386: "i386",
-  arm64: "arm64",
-  arm: "arm",
-};
+import { isaOf } from "./util/registers.js";
 
 /** Hangs and stalls print code that is merely where the CPU was sampled. */
 const SAMPLED_KINDS = new Set(["soft-lockup", "hard-lockup", "rcu-stall", "hung-task"]);
@@ -81,7 +74,7 @@ function hexBytes(bytes: string, unit: number): Uint8Array {
 
 async function fromCode(report: Report): Promise<Instruction | undefined> {
   const code = report.code;
-  const arch = DECODABLE[report.arch];
+  const arch = isaOf(report);
   if (!code || !arch) return undefined;
   const bytes = hexBytes(code.bytes, code.unit);
   const address = report.ip?.address ? BigInt(report.ip.address) : undefined;

@@ -7,6 +7,7 @@
  */
 
 import { PageCache } from "../dump/page-cache.js";
+import { hex } from "../dump/paged-memory.js";
 import type { Dump } from "../dump/types.js";
 import { CrashlensError } from "../errors.js";
 
@@ -30,8 +31,6 @@ export interface X86Config {
   /** walk the page tables for every page, also where a formula would do (for `extract`) */
   walkAll?: boolean;
 }
-
-const hex = (n: bigint) => `0x${n.toString(16)}`;
 
 export function fault(address: bigint, why: string): CrashlensError {
   return new CrashlensError("fault", `virtual address ${hex(address)} ${why}`, { address });

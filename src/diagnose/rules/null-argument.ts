@@ -3,10 +3,10 @@
  * When the NULL register is an argument register of the faulting function and nothing in the
  * function changed it before the fault, the caller passed NULL: the blame moves to the caller.
  */
-import { callingConventions, type IsaArch } from "../../isa/index.js";
+import { callingConventions } from "../../isa/index.js";
 import type { Rule } from "../types.js";
 import { nullAccess } from "../util/null-access.js";
-import { hex, registerLine } from "../util/registers.js";
+import { hex, isaOf, registerLine } from "../util/registers.js";
 
 /** How far into a function a fault still counts as "on entry" when no listing says more. */
 const EARLY_BYTES = 0x20;
@@ -26,7 +26,8 @@ export const nullArgument: Rule = {
     const access = nullAccess(report, instruction);
     if (!access || !ip?.symbol || instruction?.trapOnly) return;
     const { base, baseValue: value } = access;
-    const convention = callingConventions[report.arch as IsaArch];
+    const isa = isaOf(report);
+    const convention = isa && callingConventions[isa];
     if (!convention) return;
     const position = convention.args.indexOf(base);
     if (position === -1) return;

@@ -2,19 +2,24 @@
  * @module diagnose/util/registers
  * Register values of a report by their full-width names, with the line each was read from.
  */
-import { normalizeRegister } from "../../isa/index.js";
+import { type IsaArch, normalizeRegister } from "../../isa/index.js";
 import type { Report } from "../../oops/report.js";
 
-const ISA: Partial<Record<Report["arch"], "x86_64" | "i386" | "arm64" | "arm">> = {
+/** The report's architecture as the decoder knows it, when it knows it. */
+const ISA: Partial<Record<Report["arch"], IsaArch>> = {
   x86_64: "x86_64",
   i386: "i386",
   arm64: "arm64",
   arm: "arm",
 };
 
+export function isaOf(report: Report): IsaArch | undefined {
+  return ISA[report.arch];
+}
+
 /** "r15" → "r15", "eax" → "rax" (x86-64), "lr" → "x30" (arm64) */
 export function fullRegister(report: Report, name: string): string {
-  const isa = ISA[report.arch];
+  const isa = isaOf(report);
   return isa ? normalizeRegister(isa, name) : name.toLowerCase();
 }
 
