@@ -4,6 +4,7 @@
  * the kernel log (all three printk generations), saved CPU registers, release and machine.
  */
 import { hex } from "../dump/paged-memory.js";
+import { viewOf } from "../dump/random-access.js";
 import type { Dump } from "../dump/types.js";
 import { CrashlensError, isCrashlensError } from "../errors.js";
 import { type CpuState, cpuStates } from "./cpu-state.js";
@@ -167,7 +168,7 @@ export async function openKernel(dump: Dump, options: KernelOptions = {}): Promi
       if (panicCpuSymbol !== undefined) {
         try {
           const bytes = await readVirtual(panicCpuSymbol.address, 4);
-          view.panicCpuVariable = new DataView(bytes.buffer).getInt32(0, true);
+          view.panicCpuVariable = viewOf(bytes).getInt32(0, true);
         } catch {
           // the page holding panic_cpu was filtered out; the log still tells
         }

@@ -6,6 +6,7 @@
  * the nm type). Addresses come in several encodings across versions; the one that reproduces
  * VMCOREINFO's SYMBOL(_stext) wins (as drgn and makedumpfile choose).
  */
+import { viewOf } from "../dump/random-access.js";
 import { checkBound } from "../errors.js";
 import type { VmcoreInfo } from "./vmcoreinfo.js";
 
@@ -199,12 +200,10 @@ async function addressCandidates(
   const offsetsAt = info.symbols.get("kallsyms_offsets");
   if (offsetsAt === undefined) return out;
   const bytes = await read(offsetsAt, count * 4);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = viewOf(bytes);
   const baseAt = info.symbols.get("kallsyms_relative_base");
   const base =
-    baseAt === undefined
-      ? undefined
-      : new DataView((await read(baseAt, 8)).buffer).getBigUint64(0, true);
+    baseAt === undefined ? undefined : viewOf(await read(baseAt, 8)).getBigUint64(0, true);
   const make = (name: string, f: (i: number) => bigint) => {
     const values = new BigUint64Array(count);
     for (let i = 0; i < count; i++) values[i] = BigInt.asUintN(64, f(i));
