@@ -20,6 +20,11 @@ export interface ErrorDetails {
   path?: string;
   /** the address that could not be read, for `fault` */
   address?: bigint;
+  /** which address space `address` is in */
+  space?: "physical" | "virtual";
+  /** the bytes exist but the dump does not hold them (filtered, truncated), as opposed to an
+   * address nothing maps */
+  absent?: boolean;
   /** the field, its value and the bound, for `limit` */
   field?: string;
   value?: number | bigint;

@@ -12,6 +12,8 @@ export const hex = (n: bigint | number) => `0x${n.toString(16)}`;
 export function pageFault(artifact: string, paddr: bigint, why: string): CrashlensError {
   return new CrashlensError("fault", `${artifact}: physical page ${hex(paddr)} ${why}`, {
     address: paddr,
+    space: "physical",
+    absent: true,
     path: artifact,
   });
 }

@@ -275,7 +275,7 @@ async function readLog(
           else holes.push([done, done + take]);
           const pa = error.details.address;
           const name =
-            pa !== undefined && error.message.includes("physical page")
+            pa !== undefined && error.details.space === "physical"
               ? `page ${hex(pa)}`
               : `page at ${hex(va)}`;
           if (warnings.length < 20)

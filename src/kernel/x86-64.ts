@@ -9,7 +9,7 @@
 import { PageCache } from "../dump/page-cache.js";
 import { hex } from "../dump/paged-memory.js";
 import type { Dump } from "../dump/types.js";
-import { CrashlensError } from "../errors.js";
+import { CrashlensError, isCrashlensError } from "../errors.js";
 
 export const START_KERNEL_MAP = 0xffffffff80000000n;
 const DEFAULT_IMAGE_SIZE = 1n << 30n;
@@ -33,7 +33,10 @@ export interface X86Config {
 }
 
 export function fault(address: bigint, why: string): CrashlensError {
-  return new CrashlensError("fault", `virtual address ${hex(address)} ${why}`, { address });
+  return new CrashlensError("fault", `virtual address ${hex(address)} ${why}`, {
+    address,
+    space: "virtual",
+  });
 }
 
 export class X86Translator {
@@ -85,7 +88,8 @@ export class X86Translator {
     try {
       return (await this.walk(va & ~(PAGE - 1n))) === (pa & ~(PAGE - 1n));
     } catch (error) {
-      return (error as Error).message.includes("not in the dump") ? undefined : false;
+      // page tables the dump does not hold say nothing either way
+      return isCrashlensError(error) && error.details.absent ? undefined : false;
     }
   }
 
@@ -120,7 +124,7 @@ export class X86Translator {
         throw new CrashlensError(
           "fault",
           `virtual address ${hex(va)}: page table at ${hex(table)} is not in the dump`,
-          { address: va, cause: error },
+          { address: va, space: "virtual", absent: true, cause: error },
         );
       }
       if ((entry & PRESENT) === 0n) throw fault(va, "is not mapped");
