@@ -108,11 +108,9 @@ function build(
   // reusable (3), unless a test wants a stale one left behind
   for (const p of placed.slice(0, first)) {
     const slot = Number(p.id % BigInt(count));
-    if (descs.getBigUint64(slot * 24, true) & ID_MASK) {
-      const sv = descs.getBigUint64(slot * 24, true);
-      if ((sv & ID_MASK) === p.id && !stale.includes(p.seq))
-        descs.setBigUint64(slot * 24, (3n << 62n) | p.id, true);
-    }
+    const sv = descs.getBigUint64(slot * 24, true);
+    if ((sv & ID_MASK) === p.id && !stale.includes(p.seq))
+      descs.setBigUint64(slot * 24, (3n << 62n) | p.id, true);
   }
   // a stale descriptor pointing at overwritten data, inside tail..head: move the tail back to it
   const staleIds = placed.filter((p) => stale.includes(p.seq)).map((p) => p.id);
