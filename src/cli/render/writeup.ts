@@ -5,6 +5,7 @@
  * steps. The same structure renders for a terminal or as Markdown for a ticket.
  */
 import type { DiagnosedReport } from "../../diagnose/index.js";
+import { baseSymbol, symbolWithModule } from "../../oops/fields/location.js";
 import type { Kind } from "../../oops/report.js";
 import { titleFrame } from "../../oops/title/sanitize.js";
 import { formatLocation } from "./summary.js";
@@ -44,13 +45,9 @@ const KIND_WORDS: Record<Kind, string> = {
 };
 
 function verdict(report: DiagnosedReport): string {
-  const where = report.ip?.symbol
-    ? ` in ${report.ip.symbol}${report.ip.module ? ` [${report.ip.module}]` : ""}`
-    : "";
+  const where = report.ip?.symbol ? ` in ${symbolWithModule(report.ip)}` : "";
   const culprit = report.culprit;
-  const blame = culprit
-    ? `; culprit: ${culprit.symbol}${culprit.module ? ` [${culprit.module}]` : ""} (${culprit.reason})`
-    : "";
+  const blame = culprit ? `; culprit: ${symbolWithModule(culprit)} (${culprit.reason})` : "";
   const damaged = report.corrupted ? " (report incomplete)" : "";
   return `${KIND_WORDS[report.kind]}${where}${blame}${damaged}`;
 }
@@ -90,13 +87,15 @@ function evidenceLines(report: DiagnosedReport): Array<{ line: number; text: str
 }
 
 function traceLines(report: DiagnosedReport, style: Style, max = 14): string[] {
-  const marked = report.culprit?.symbol ?? titleFrame(report.title);
+  const named = report.culprit?.symbol ?? titleFrame(report.title);
+  const marked = named === undefined ? undefined : baseSymbol(named);
   const frames = report.trace.filter((f) => f.reliable);
   const shown = frames.slice(0, max);
   const out = shown.map((f) => {
     const text = `${formatLocation(f)}${f.context === "task" ? "" : ` <${f.context}>`}`;
-    const base = f.symbol?.replace(/\..*$/, "");
-    return base === marked ? `${style.mark("→")} ${style.bold(text)}` : `  ${text}`;
+    return f.symbol !== undefined && baseSymbol(f.symbol) === marked
+      ? `${style.mark("→")} ${style.bold(text)}`
+      : `  ${text}`;
   });
   if (frames.length > shown.length) out.push(style.dim(`  … ${frames.length - shown.length} more`));
   return out;
@@ -138,7 +137,7 @@ export function renderWriteup(report: DiagnosedReport, index: number, style: Sty
   if (report.culprit) {
     const c = report.culprit;
     suspects.push(
-      `${style.indent}${style.mark("→")} ${style.bold(`${c.symbol}${c.module ? ` [${c.module}]` : ""}`)}: ${c.reason}`,
+      `${style.indent}${style.mark("→")} ${style.bold(symbolWithModule(c))}: ${c.reason}`,
     );
   }
   for (const f of report.findings.filter(

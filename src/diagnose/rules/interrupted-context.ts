@@ -3,6 +3,7 @@
  * A fault in IRQ, softirq or NMI context: says so, and what the interrupt had stopped (the
  * task's frames below the interrupt section, or the idle loop).
  */
+import { symbolWithModule } from "../../oops/fields/location.js";
 import type { Frame, FrameContext } from "../../oops/report.js";
 import type { Rule } from "../types.js";
 
@@ -31,7 +32,7 @@ function describeTask(taskFrames: Frame[], comm: string | undefined): string {
   if (lastModule) named.push(lastModule);
   const syscall = frames.find((f) => SYSCALL.test(f.symbol ?? ""));
   if (syscall && !named.includes(syscall)) named.push(syscall);
-  const path = named.map((f) => `${f.symbol}${f.module ? ` [${f.module}]` : ""}`).join(" … ");
+  const path = named.map(symbolWithModule).join(" … ");
   return `${comm ? `task ${comm} in ` : ""}${path}`;
 }
 

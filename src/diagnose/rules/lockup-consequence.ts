@@ -4,6 +4,7 @@
  * (or another stall) on another CPU in the same input is most likely its victim, above all
  * when it waits for an RCU grace period the stuck CPU cannot let pass.
  */
+import { symbolWithModule } from "../../oops/fields/location.js";
 import type { Report } from "../../oops/report.js";
 import type { Rule } from "../types.js";
 
@@ -42,9 +43,7 @@ function withinWindow(cause: Report, victim: Report): boolean {
 }
 
 function describeCause(cause: Report): string {
-  const where = cause.ip?.symbol
-    ? ` in ${cause.ip.symbol}${cause.ip.module ? ` [${cause.ip.module}]` : ""}`
-    : "";
+  const where = cause.ip?.symbol ? ` in ${symbolWithModule(cause.ip)}` : "";
   const cpu = cause.task.cpu !== undefined ? ` on CPU ${cause.task.cpu}` : "";
   return `the ${cause.kind.replace("-", " ")}${cpu}${where} (line ${cause.header.line})`;
 }

@@ -4,6 +4,7 @@
  * function changed it before the fault, the caller passed NULL: the blame moves to the caller.
  */
 import { callingConventions } from "../../isa/index.js";
+import { symbolWithModule } from "../../oops/fields/location.js";
 import type { Rule } from "../types.js";
 import { nullAccess } from "../util/null-access.js";
 import { hex, isaOf, registerLine } from "../util/registers.js";
@@ -38,9 +39,7 @@ export const nullArgument: Rule = {
       : (ip.offset ?? Number.POSITIVE_INFINITY) <= EARLY_BYTES;
     if (!unchanged) return;
     const caller = report.trace.find((f) => f.reliable && f.symbol && f.symbol !== ip.symbol);
-    const callerText = caller
-      ? `${caller.symbol}${caller.module ? ` [${caller.module}]` : ""}`
-      : "its caller";
+    const callerText = caller ? symbolWithModule(caller) : "its caller";
     const how = written
       ? "the function had not changed it before the fault"
       : `the fault is at +${hex(ip.offset ?? 0)}, at entry`;

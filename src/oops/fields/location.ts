@@ -47,6 +47,11 @@ export function bracketAddress(text: string): string | undefined {
   return m ? hexAddress(m[1] as string) : undefined;
 }
 
+/** "buggy_read_status [buggy]": a function with its module, as the kernel prints frames. */
+export function symbolWithModule(loc: { symbol?: string; module?: string | null }): string {
+  return `${loc.symbol ?? "?"}${loc.module ? ` [${loc.module}]` : ""}`;
+}
+
 /** The function a compiler clone belongs to: "foo.constprop.0", "foo.isra.3", "foo.cold" → "foo". */
 export function baseSymbol(symbol: string): string {
   return symbol.replace(
