@@ -7,23 +7,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { FlattenedRandomAccess } from "./flattened.js";
-import { BufferRandomAccess, viewOf } from "./random-access.js";
-import { FLAT_HEADER_AREA, FlatHeader, FlatRecordHeader } from "./structs/flattened.js";
-
-function stream(records: { offset: number; data: Uint8Array }[]): Uint8Array {
-  const total = FLAT_HEADER_AREA + records.reduce((n, r) => n + 16 + r.data.length, 0) + 16;
-  const out = new Uint8Array(total);
-  const view = viewOf(out);
-  FlatHeader.put(view, 0, { signature: "makedumpfile", type: 1n, version: 1n });
-  let at = FLAT_HEADER_AREA;
-  for (const r of records) {
-    FlatRecordHeader.put(view, at, { offset: BigInt(r.offset), bufSize: BigInt(r.data.length) });
-    out.set(r.data, at + 16);
-    at += 16 + r.data.length;
-  }
-  FlatRecordHeader.put(view, at, { offset: -1n, bufSize: -1n });
-  return out;
-}
+import { BufferRandomAccess } from "./random-access.js";
+import { encodeFlattened } from "./writers/flattened-writer.js";
 
 const record = fc.record({
   offset: fc.integer({ min: 0, max: 3000 }),
@@ -41,7 +26,9 @@ describe("flattened index (property)", () => {
           const size = Math.max(...records.map((r) => r.offset + r.data.length));
           const expected = new Uint8Array(size);
           for (const r of records) expected.set(r.data, r.offset);
-          const flat = await FlattenedRandomAccess.open(new BufferRandomAccess(stream(records)));
+          const flat = await FlattenedRandomAccess.open(
+            new BufferRandomAccess(encodeFlattened(records)),
+          );
           assert.equal(flat.size, size);
           const start = Math.min(from, size);
           const take = Math.min(length, size - start);

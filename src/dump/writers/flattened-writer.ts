@@ -28,19 +28,28 @@ export function writeFlattened(file: Uint8Array, options: FlatOptions = {}): Uin
     records.unshift({ offset: 0, data: new Uint8Array(options.rewriteHead) });
     records.push({ offset: 0, data: file.subarray(0, options.rewriteHead) });
   }
+  return encodeFlattened(records, !options.noEndMarker);
+}
+
+/** The makedumpfile -F stream of these records, in this order. */
+export function encodeFlattened(
+  records: readonly { offset: number; data: Uint8Array }[],
+  endMarker = true,
+): Uint8Array {
+  const recordHeader = FlatRecordHeader.size;
   const total =
     FLAT_HEADER_AREA +
-    records.reduce((sum, r) => sum + 16 + r.data.length, 0) +
-    (options.noEndMarker ? 0 : 16);
+    records.reduce((sum, r) => sum + recordHeader + r.data.length, 0) +
+    (endMarker ? recordHeader : 0);
   const out = new Uint8Array(total);
   const view = viewOf(out);
   FlatHeader.put(view, 0, { signature: "makedumpfile", type: 1n, version: 1n });
   let at = FLAT_HEADER_AREA;
   for (const r of records) {
     FlatRecordHeader.put(view, at, { offset: BigInt(r.offset), bufSize: BigInt(r.data.length) });
-    out.set(r.data, at + 16);
-    at += 16 + r.data.length;
+    out.set(r.data, at + recordHeader);
+    at += recordHeader + r.data.length;
   }
-  if (!options.noEndMarker) FlatRecordHeader.put(view, at, { offset: -1n, bufSize: -1n });
+  if (endMarker) FlatRecordHeader.put(view, at, { offset: -1n, bufSize: -1n });
   return out;
 }
