@@ -14,28 +14,30 @@ import type { Backtrace, ExceptionFrame, Session } from "./session.js";
 
 const squash = (text: string) => text.replace(/\s+/g, " ").trim();
 
-/** The backtrace of the panicking task: the one with an exception frame, else the first. */
 /** Frames only the crashing CPU has: the oops and panic path into kexec. */
 const CRASH_PATH =
   /^(?:__?crash_kexec|oops_end|panic|vpanic|die|__die\w*|no_context|page_fault_oops|kernelmode_fixup_or_oops|do_trap)$/;
 /** Frames of the other CPUs, stopped by an NMI when the crashing one called kexec. */
 const STOPPED_CPU = /^(?:crash_nmi_callback|do_nmi|nmi_handle|default_do_nmi|exc_nmi)$/;
 
+/** asked for by attaching and by the diagnosis: chosen once per session */
+const chosen = new WeakMap<Session, Backtrace | undefined>();
+
 /**
  * The backtrace of the panicking task (`bt -a` prints one per CPU): the one on the crash
  * path into kexec, not a CPU that an NMI stopped; else one with an exception frame; else the first.
  */
 export function panicBacktrace(session: Session): Backtrace | undefined {
-  const { backtraces } = session;
-  const names = (bt: Backtrace) => bt.frames.map((f) => f.symbol);
+  if (!chosen.has(session)) chosen.set(session, choosePanicBacktrace(session.backtraces));
+  return chosen.get(session);
+}
+
+function choosePanicBacktrace(backtraces: readonly Backtrace[]): Backtrace | undefined {
+  const has = (bt: Backtrace, re: RegExp) => bt.frames.some((f) => re.test(f.symbol));
+  const running = backtraces.filter((bt) => !has(bt, STOPPED_CPU));
   return (
-    backtraces.find(
-      (bt) =>
-        names(bt).some((n) => CRASH_PATH.test(n)) && !names(bt).some((n) => STOPPED_CPU.test(n)),
-    ) ??
-    backtraces.find(
-      (bt) => bt.exceptions.length > 0 && !names(bt).some((n) => STOPPED_CPU.test(n)),
-    ) ??
+    running.find((bt) => has(bt, CRASH_PATH)) ??
+    running.find((bt) => bt.exceptions.length > 0) ??
     backtraces.find((bt) => bt.exceptions.length > 0) ??
     backtraces[0]
   );
