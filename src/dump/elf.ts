@@ -23,7 +23,7 @@ import {
   PT_LOAD,
   PT_NOTE,
 } from "./structs/elf.js";
-import type { Dump, ElfNote, PhysicalRange } from "./types.js";
+import type { Dump, DumpHints, ElfNote, PhysicalRange } from "./types.js";
 
 /** the kernel-image mapping base on x86-64; PT_LOADs at or above it are the kernel text copy */
 const START_KERNEL_MAP = 0xffffffff80000000n;
@@ -251,6 +251,14 @@ export class ElfDump extends PagedMemory implements Dump {
 
   ranges(): readonly PhysicalRange[] {
     return mergeRanges(this.segments.map((s) => ({ start: s.paddr, end: s.paddr + s.memsz })));
+  }
+
+  hints(): DumpHints {
+    // the kernel text segment maps __START_KERNEL_map: its physical start gives phys_base
+    const text = this.segments.find((s) => s.vaddr >= START_KERNEL_MAP);
+    return text === undefined
+      ? {}
+      : { physBase: BigInt.asIntN(64, text.paddr - (text.vaddr - START_KERNEL_MAP)) };
   }
 
   /** the PT_LOAD segments, for writers that copy this dump's layout */

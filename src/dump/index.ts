@@ -16,7 +16,7 @@ export { detectDump } from "./detect.js";
 export { ElfDump } from "./elf.js";
 export { KdumpCompressedDump } from "./kdump-compressed.js";
 export { BufferRandomAccess, FileRandomAccess, type RandomAccess } from "./random-access.js";
-export type { Dump, DumpFormat, ElfNote, PhysicalRange } from "./types.js";
+export type { Dump, DumpFormat, DumpHints, ElfNote, PhysicalRange } from "./types.js";
 
 export { DETECT_HEAD_BYTES };
 

@@ -30,7 +30,7 @@ import {
   KdumpSubHeader,
   PageDescriptor,
 } from "./structs/kdump.js";
-import type { Dump, ElfNote, PhysicalRange } from "./types.js";
+import type { Dump, DumpHints, ElfNote, PhysicalRange } from "./types.js";
 
 /** bitmaps up to this size are counted at open (for `info`); larger ones on demand only */
 const MAX_COUNTED_BITMAP = 8 * 1024 * 1024;
@@ -338,6 +338,17 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
   ranges(): readonly PhysicalRange[] {
     const size = BigInt(this.pageSize);
     return [{ start: this.startPfn * size, end: this.endPfn * size }];
+  }
+
+  hints(): DumpHints {
+    const { header, sub } = this;
+    const hints: DumpHints = {};
+    if (sub !== undefined) hints.physBase = BigInt.asIntN(64, sub.physBase);
+    if (header.timestampSec > 0n) hints.crashTime = new Date(Number(header.timestampSec) * 1000);
+    if (header.release) hints.release = header.release;
+    if (header.machine) hints.machine = header.machine;
+    if (this.flavour === "makedumpfile") hints.currentCpu = header.currentCpu;
+    return hints;
   }
 
   facts(): Record<string, unknown> {

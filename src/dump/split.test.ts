@@ -45,6 +45,27 @@ describe("split kdump-compressed dumps (makedumpfile --split)", () => {
     await dump.close();
   });
 
+  it("passes its headers' kernel facts on, as a whole dump does", async () => {
+    const image = conformanceImage();
+    const header = { release: "6.1.0-56-cloud-amd64", machine: "x86_64", physBase: 0x3c00000n };
+    const paths: string[] = [];
+    const cuts: Array<[bigint, bigint]> = [
+      [0n, 30n],
+      [30n, 64n],
+    ];
+    for (const [i, [start, end]] of cuts.entries()) {
+      const path = join(dir, `hinted${i}`);
+      writeFileSync(path, await image.toKdump("zlib", { ...header, split: { start, end } }));
+      paths.push(path);
+    }
+    const dump = await openDumps(paths);
+    const hints = dump.hints();
+    assert.equal(hints.release, header.release);
+    assert.equal(hints.machine, header.machine);
+    assert.equal(hints.physBase, header.physBase);
+    await dump.close();
+  });
+
   it("names the pages of a missing part", async () => {
     const image = conformanceImage();
     const paths = await writeParts(image, [0n, 10n, 64n]);

@@ -6,7 +6,7 @@
 import { CrashlensError } from "../errors.js";
 import type { KdumpCompressedDump } from "./kdump-compressed.js";
 import { hex, pageFault } from "./paged-memory.js";
-import type { Dump, PhysicalRange } from "./types.js";
+import type { Dump, DumpHints, PhysicalRange } from "./types.js";
 
 export class SplitDump implements Dump {
   readonly format = "kdump-compressed" as const;
@@ -87,6 +87,11 @@ export class SplitDump implements Dump {
 
   async countPages(): Promise<void> {
     for (const part of this.parts) await part.countPages();
+  }
+
+  hints(): DumpHints {
+    // every part carries the same headers
+    return (this.parts[0] as KdumpCompressedDump).hints();
   }
 
   facts(): Record<string, unknown> {

@@ -17,6 +17,19 @@ export interface PhysicalRange {
   readonly end: bigint;
 }
 
+/** What a dump's own headers say about the kernel, for when VMCOREINFO is silent. */
+export interface DumpHints {
+  /** kdump sub-header phys_base, or the ELF kernel-text PT_LOAD's physical offset */
+  physBase?: bigint;
+  /** kdump header timestamp */
+  crashTime?: Date;
+  /** kdump header utsname */
+  release?: string;
+  machine?: string;
+  /** kdump header current_cpu (makedumpfile's guess at the crashing CPU) */
+  currentCpu?: number;
+}
+
 export interface Dump {
   readonly format: DumpFormat;
   /** sub-flavour: "kdump", "qemu", "makedumpfile-elf"; for flattened, the inner format */
@@ -31,6 +44,8 @@ export interface Dump {
   readonly pageSize: number;
   /** `PAGE_OFFSET` learned from the dump's own headers (ELF PT_LOAD p_vaddr), if any */
   readonly directMapBase?: bigint;
+  /** header facts about the kernel, for when VMCOREINFO lacks them */
+  hints(): DumpHints;
   /** problems met while opening that did not stop it */
   readonly warnings: readonly string[];
   /**

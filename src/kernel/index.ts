@@ -16,7 +16,7 @@ import { hasLockless, readLockless } from "./printk/prb.js";
 import { hasStructured, readStructured } from "./printk/printk-log.js";
 import type { LogResult, LogSource, PrintkRecord } from "./printk/types.js";
 import { emptyVmcoreinfo, parseVmcoreinfo, type VmcoreInfo } from "./vmcoreinfo.js";
-import { START_KERNEL_MAP, X86Translator } from "./x86-64.js";
+import { X86Translator } from "./x86-64.js";
 
 export type { CpuState } from "./cpu-state.js";
 export { Kallsyms, type KernelSymbol } from "./kallsyms.js";
@@ -177,38 +177,19 @@ export async function openKernel(dump: Dump, options: KernelOptions = {}): Promi
     },
   };
   if (directMapBase !== undefined) view.directMapBase = directMapBase;
-  const crashTime = vmcoreinfo.crashTime ?? headerTime(dump);
+  const hints = dump.hints();
+  const crashTime = vmcoreinfo.crashTime ?? hints.crashTime;
   if (crashTime !== undefined) view.crashTime = crashTime;
   await readUtsname(view, readVirtual, warnings);
-  view.release ??= vmcoreinfo.osrelease ?? headerString(dump, "release");
-  view.machine ??= headerString(dump, "machine") ?? "x86_64";
+  view.release ??= vmcoreinfo.osrelease ?? hints.release;
+  view.machine ??= hints.machine ?? "x86_64";
   if (view.release === undefined) delete view.release;
   return view;
 }
 
-/** NUMBER(phys_base) first; else the ELF kernel-text PT_LOAD; else the kdump sub-header. */
+/** NUMBER(phys_base) first; else what the dump's headers say (ELF text segment, kdump sub-header). */
 function findPhysBase(dump: Dump, info: VmcoreInfo): bigint {
-  const number = info.numbers.get("phys_base");
-  if (number !== undefined) return number;
-  const segments = (
-    dump as { loadSegments?: () => readonly { vaddr: bigint; paddr: bigint }[] }
-  ).loadSegments?.();
-  const text = segments?.find((s) => s.vaddr >= START_KERNEL_MAP);
-  if (text !== undefined) return BigInt.asIntN(64, text.paddr - (text.vaddr - START_KERNEL_MAP));
-  const sub = (dump as { sub?: { physBase: bigint } }).sub;
-  return sub === undefined ? 0n : BigInt.asIntN(64, sub.physBase);
-}
-
-function headerTime(dump: Dump): Date | undefined {
-  const header = (dump as { header?: { timestampSec?: bigint } }).header;
-  const sec = header?.timestampSec;
-  return sec !== undefined && sec > 0n ? new Date(Number(sec) * 1000) : undefined;
-}
-
-function headerString(dump: Dump, field: "release" | "machine"): string | undefined {
-  const header = (dump as { header?: Record<string, unknown> }).header;
-  const value = header?.[field];
-  return typeof value === "string" && value !== "" ? value : undefined;
+  return info.numbers.get("phys_base") ?? dump.hints().physBase ?? 0n;
 }
 
 /** init_uts_ns.name: sysname, nodename, release, version, machine (65 bytes each) */
@@ -335,14 +316,8 @@ export function panicCpu(kernel: KernelView, log: readonly PrintkRecord[]): numb
   }
   const panic = log[panicAt];
   if (panic?.caller?.startsWith("C")) return Number(panic.caller.slice(1));
-  const header = (kernel.dump as { header?: { currentCpu?: number } }).header;
-  if (
-    kernel.dump.flavour === "makedumpfile" &&
-    header?.currentCpu !== undefined &&
-    kernel.cpus.length > 1
-  ) {
-    return header.currentCpu;
-  }
+  const currentCpu = kernel.dump.hints().currentCpu;
+  if (currentCpu !== undefined && kernel.cpus.length > 1) return currentCpu;
   return kernel.cpus.length === 1 ? 0 : undefined;
 }
 
