@@ -17,7 +17,7 @@ import {
   maxVmcoreinfoBytes,
   minPageSize,
 } from "./limits.js";
-import { parseNotes, trimText, vmcoreinfoFromNotes } from "./notes.js";
+import { parseNotes, vmcoreinfoFromNotes } from "./notes.js";
 import { PageCache } from "./page-cache.js";
 import { hex, PagedMemory, pageFault } from "./paged-memory.js";
 import { type RandomAccess, viewOf } from "./random-access.js";
@@ -30,6 +30,7 @@ import {
   KdumpSubHeader,
   PageDescriptor,
 } from "./structs/kdump.js";
+import { cString } from "./structs/struct.js";
 import type { Dump, DumpHints, ElfNote, PhysicalRange } from "./types.js";
 
 /** bitmaps up to this size are counted at open (for `info`); larger ones on demand only */
@@ -178,7 +179,7 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
         `${path}: kdump VMCOREINFO`,
         warnings,
       );
-      if (blob) vmcoreinfo = trimText(blob);
+      if (blob) vmcoreinfo = cString(blob);
     }
     vmcoreinfo ??= vmcoreinfoFromNotes(notes);
 

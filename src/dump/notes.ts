@@ -7,10 +7,10 @@ import { checkBound } from "../errors.js";
 import { maxNoteBytes } from "./limits.js";
 import { viewOf } from "./random-access.js";
 import { Elf64NoteHeader } from "./structs/elf.js";
+import { cString } from "./structs/struct.js";
 import type { ElfNote } from "./types.js";
 
 const align4 = (n: number) => (n + 3) & ~3;
-const latin1 = new TextDecoder("latin1");
 
 export function parseNotes(blob: Uint8Array, where: string, warnings: string[]): ElfNote[] {
   const notes: ElfNote[] = [];
@@ -34,9 +34,7 @@ export function parseNotes(blob: Uint8Array, where: string, warnings: string[]):
       warnings.push(`${where}: note at offset ${at} runs past the end of the notes area`);
       break;
     }
-    let name = latin1.decode(blob.subarray(nameAt, nameAt + header.namesz));
-    const nul = name.indexOf("\0");
-    if (nul >= 0) name = name.slice(0, nul);
+    const name = cString(blob.subarray(nameAt, nameAt + header.namesz));
     notes.push({ name, type: header.type, desc: blob.slice(descAt, descAt + header.descsz) });
     at = end;
   }
@@ -46,10 +44,5 @@ export function parseNotes(blob: Uint8Array, where: string, warnings: string[]):
 /** VMCOREINFO text from a note list (name "VMCOREINFO", type 0), NULs trimmed. */
 export function vmcoreinfoFromNotes(notes: readonly ElfNote[]): string | undefined {
   const note = notes.find((n) => n.name === "VMCOREINFO");
-  return note === undefined ? undefined : trimText(note.desc);
-}
-
-export function trimText(bytes: Uint8Array): string {
-  const end = bytes.indexOf(0);
-  return latin1.decode(end < 0 ? bytes : bytes.subarray(0, end));
+  return note === undefined ? undefined : cString(note.desc);
 }

@@ -4,10 +4,10 @@
  * `-device vmcoreinfo`), the kernel's own copy is still in memory: `vmcoreinfo_data`, a page
  * filled at boot that starts with "OSRELEASE=". Scanning the stored pages finds it.
  */
+import { cString } from "../dump/structs/struct.js";
 import type { Dump } from "../dump/types.js";
 
 const MARKER = new TextEncoder().encode("OSRELEASE=");
-const latin1 = new TextDecoder("latin1");
 
 export interface FoundVmcoreinfo {
   text: string;
@@ -55,8 +55,7 @@ async function scan(
       continue; // a damaged page cannot hold what we look for
     }
     if (!startsWithMarker(page)) continue;
-    const end = page.indexOf(0);
-    const text = latin1.decode(end < 0 ? page : page.subarray(0, end));
+    const text = cString(page);
     // the real thing names the page size and some symbols; a stray copy of one line does not
     if (text.includes("\nPAGESIZE=") && text.includes("\nSYMBOL("))
       return { text, paddr: pfn * size };

@@ -5,6 +5,7 @@
  */
 import { hex } from "../dump/paged-memory.js";
 import { viewOf } from "../dump/random-access.js";
+import { cString } from "../dump/structs/struct.js";
 import type { Dump } from "../dump/types.js";
 import { CrashlensError, isCrashlensError } from "../errors.js";
 import { type CpuState, cpuStates } from "./cpu-state.js";
@@ -209,11 +210,7 @@ async function readUtsname(
   const at = ns + BigInt(view.vmcoreinfo.offsets.get("uts_namespace.name") ?? 4);
   try {
     const bytes = await read(at, UTS_FIELD * 5);
-    const field = (i: number) => {
-      const raw = bytes.subarray(i * UTS_FIELD, (i + 1) * UTS_FIELD);
-      const end = raw.indexOf(0);
-      return new TextDecoder("latin1").decode(end < 0 ? raw : raw.subarray(0, end));
-    };
+    const field = (i: number) => cString(bytes.subarray(i * UTS_FIELD, (i + 1) * UTS_FIELD));
     if (field(0) !== "Linux") return; // not a utsname: leave the fields to other sources
     view.hostname = field(1);
     view.release = field(2);

@@ -26,6 +26,12 @@ export interface StructToken<T> {
 
 const latin1 = new TextDecoder("latin1");
 
+/** A C string: the bytes up to the first NUL (all of them without one), one char per byte. */
+export function cString(bytes: Uint8Array): string {
+  const end = bytes.indexOf(0);
+  return latin1.decode(end < 0 ? bytes : bytes.subarray(0, end));
+}
+
 function readField(
   view: DataView,
   at: number,
@@ -46,9 +52,7 @@ function readField(
     case "i64":
       return view.getBigInt64(at, le);
     case "chars": {
-      const bytes = new Uint8Array(view.buffer, view.byteOffset + at, spec.length);
-      const end = bytes.indexOf(0);
-      return latin1.decode(end < 0 ? bytes : bytes.subarray(0, end));
+      return cString(new Uint8Array(view.buffer, view.byteOffset + at, spec.length));
     }
   }
 }
