@@ -1,11 +1,11 @@
 /**
  * @module test/inputs
- * Real inputs for tests by short name: the seed write-ups (read in place from ../shared)
- * and the lab console logs (testdata/lab).
+ * Real inputs for tests by short name: the seed write-ups (testdata/seeds: their logs and
+ * crash sessions verbatim, the authors' prose reduced to its technical fragments, line for
+ * line — see scripts/make-seed-fixtures.ts) and the lab console logs (testdata/oops).
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { shared, testdata } from "./shared.js";
+import { readFileSync } from "node:fs";
+import { testdata } from "./shared.js";
 
 const cache = new Map<string, string>();
 
@@ -30,10 +30,7 @@ export function input(name: string): string {
   const [kind, id] = name.split(":") as [string, string];
   let text: string;
   if (kind === "seed") {
-    const dir = shared("seeds");
-    const file = readdirSync(dir).find((f) => f.startsWith(`${id}_`));
-    if (!file) throw new Error(`no seed ${id} in ${dir}`);
-    text = readFileSync(join(dir, file), "utf8");
+    text = readFileSync(testdata("seeds", `${id}.txt`), "utf8");
   } else if (kind === "lab") {
     text = dataFile(testdata("oops", "x86_64", `lab-${id}.txt`)).log;
   } else {

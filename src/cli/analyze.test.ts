@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { repoRoot, shared } from "../../test/shared.js";
+import { repoRoot, testdata } from "../../test/shared.js";
 
 const bin = join(repoRoot, "bin", "crashlens.js");
 
@@ -57,10 +57,7 @@ describe("crashlens analyze", () => {
   });
 
   it("names the input of each report when given several", () => {
-    const other = join(
-      shared("seeds"),
-      readdirSync(shared("seeds")).find((f) => f.startsWith("002_")) ?? "",
-    );
+    const other = testdata("seeds", "002.txt");
     const json = JSON.parse(run(["analyze", "--json", log, other]).stdout);
     assert.deepEqual(
       json.reports.map((r: { input: string }) => r.input),
@@ -139,8 +136,8 @@ describe("crashlens analyze", () => {
   });
 
   it("works on each seed write-up as it is", () => {
-    const dir = shared("seeds");
-    const seeds = readdirSync(dir).filter((f) => /^00\d_/.test(f));
+    const dir = testdata("seeds");
+    const seeds = readdirSync(dir).filter((f) => /^00\d\.txt$/.test(f));
     assert.equal(seeds.length, 5);
     for (const seed of seeds) {
       const { code, stdout } = run(["analyze", "--json", join(dir, seed)]);

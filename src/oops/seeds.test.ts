@@ -1,19 +1,16 @@
 /**
- * The five seed write-ups (../shared/seeds), read as they are: tickets and blog posts with
- * logs and crash sessions pasted into prose. Each must yield the reports its author saw.
+ * The five seed write-ups (testdata/seeds, made line for line from ../shared/seeds): blog
+ * posts with logs and crash sessions pasted into prose. Each must yield the reports its
+ * author saw.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { shared } from "../../test/shared.js";
+import { input } from "../../test/inputs.js";
 import { analyzeText } from "../analyze.js";
 import type { Report } from "./report.js";
 
-function seed(prefix: string): Report[] {
-  const dir = shared("seeds");
-  const file = readdirSync(dir).find((f) => f.startsWith(prefix));
-  assert.ok(file, `seed ${prefix} not found in ${dir}`);
-  return analyzeText(readFileSync(`${dir}/${file}`, "utf8")).reports;
+function seed(id: string): Report[] {
+  return analyzeText(input(`seed:${id}`)).reports;
 }
 
 describe("seed 000: NULL dereference in a timer interrupt (crash session + log excerpt)", () => {
