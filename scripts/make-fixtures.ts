@@ -17,12 +17,19 @@ import { hideVmcoreinfo } from "../test/writers/hide-vmcoreinfo.js";
 const lab = process.argv[2] ?? "../shared/lab/dumps";
 const out = "testdata/dumps";
 
-const fixtures: { from: string; name: string; compression: Compression }[] = [
+/** `info`: the pages `crashlens info` reads too (kallsyms, panic_cpu), for symbol tests */
+const fixtures: { from: string; name: string; compression: Compression; for?: "info" }[] = [
   { from: "nullread.kdump-zlib", name: "nullread-dmesg.kdump-zlib", compression: "zlib" },
   { from: "nullread.kdump-lzo", name: "nullread-dmesg.kdump-lzo", compression: "lzo" },
   { from: "nullread.kdump-zlib", name: "nullread-dmesg.kdump-snappy", compression: "snappy" },
   { from: "nullread.kdump-zlib", name: "nullread-dmesg.kdump-zstd", compression: "zstd" },
   { from: "oom.qemu-kdump-flat", name: "oom-dmesg.kdump-zlib", compression: "zlib" },
+  {
+    from: "nullread.kdump-zlib",
+    name: "nullread-info.kdump-zlib",
+    compression: "zlib",
+    for: "info",
+  },
 ];
 
 await mkdir(out, { recursive: true });
@@ -31,6 +38,7 @@ for (const f of fixtures) {
   const recorder = recordPages(dump);
   const kernel = await openKernel(dump, { recordWalks: true });
   await kernel.readLog();
+  if (f.for === "info") await kernel.loadSymbols();
   recorder.stop();
   const options: Parameters<typeof extractPages>[2] = {
     format: "kdump",
