@@ -1,29 +1,44 @@
 #!/usr/bin/env node
-// Installs the peer tools that tests compare against, from Debian's packages, when they are
-// missing: tests never skip a comparison because a tool is absent. Needs root (CI is root).
+// Installs the peer tools the conformance tests compare against, from Debian's packages,
+// when they are missing: a comparison is never skipped because a tool is absent. Installing
+// needs root; another apt holding the dpkg lock is waited for, not failed on.
 import { spawnSync } from "node:child_process";
 
-/** command the tests run → the Debian package that provides it */
-const PEERS = [["vmcore-dmesg", "kexec-tools"]];
+/** command the conformance tests run → the Debian package that provides it */
+const PEERS = [
+  ["vmcore-dmesg", "kexec-tools"],
+  ["makedumpfile", "makedumpfile"],
+];
+/** how long apt waits for another apt's lock, in seconds */
+const LOCK_WAIT = 600;
+const ATTEMPTS = 3;
 
 const has = (command) => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
 const apt = (...args) =>
-  spawnSync("apt-get", args, {
+  spawnSync("apt-get", ["-o", `DPkg::Lock::Timeout=${LOCK_WAIT}`, ...args], {
     stdio: ["ignore", "ignore", "inherit"],
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
   }).status === 0;
+const sleep = (seconds) => spawnSync("sleep", [String(seconds)]);
 
 const missing = PEERS.filter(([command]) => !has(command));
 if (missing.length > 0) {
   const packages = missing.map(([, pkg]) => pkg);
   if (process.getuid?.() !== 0) {
-    console.error(`test-deps: missing ${packages.join(", ")}; run as root or apt-get install them`);
+    console.error(
+      `test-deps: the conformance tests need ${missing.map(([c]) => c).join(", ")}; ` +
+        `install them as root: apt-get install ${packages.join(" ")}`,
+    );
     process.exit(1);
   }
   console.error(`test-deps: apt-get install ${packages.join(" ")}`);
-  // an old package index cannot find current versions: refresh it once and retry
-  const ok =
-    apt("install", "-y", ...packages) || (apt("update") && apt("install", "-y", ...packages));
+  let ok = false;
+  // an old package index cannot find current versions: refresh it and retry; the lists lock
+  // is not covered by DPkg::Lock::Timeout, so a busy apt is retried after a pause
+  for (let attempt = 1; attempt <= ATTEMPTS && !ok; attempt++) {
+    ok = apt("install", "-y", ...packages) || (apt("update") && apt("install", "-y", ...packages));
+    if (!ok && attempt < ATTEMPTS) sleep(20);
+  }
   const still = missing.filter(([command]) => !has(command)).map(([command]) => command);
   if (!ok || still.length > 0) {
     console.error(

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { shared } from "../../test/shared.js";
 import { parseCodeLine } from "./code-line.js";
 import { decodeCode } from "./decode-code.js";
 import { formatListing } from "./listing.js";
@@ -26,6 +24,9 @@ const lines = {
   arm64: "Code: d2bfd001 f2df7fe1 f2ffffe1 8b010273 (39000274) ",
   arm64Bug: "Code: cb000260 d34cfc00 97fcf6fe 35fffc20 (d4210000) ",
   arm: "Code: 9a000012 e2853020 e1a02000 e2422008 (e5034020) ",
+  // from satyr's kernel oopses corpus: rhbz-865695-0 (i386 BUG) and arm-hung-task-oops-2
+  i386: "Code: d0 e8 10 20 b3 c7 89 f0 e8 d9 85 ff ff 89 d8 e8 a2 cc 85 c7 31 d2 89 f8 e8 89 2b 91 c7 58 5b 5e 5f 5d c3 55 89 e5 0f 0b 55 89 e5 <0f> 0b 55 89 e5 3e 8d 74 26 00 0f 0b 55 89 e5 3e 8d 74 26 00 0f",
+  armHung: "Code: ea000005 e59d302c e59d2024 e3a00000 (e5823000)",
 };
 
 async function decodeLine(arch: IsaArch, line: string, address?: bigint): Promise<CodeDecoding> {
@@ -160,17 +161,10 @@ describe("decodeCode on real arm crashes", () => {
   });
 });
 
-// satyr's kernel oopses (read in place): an i386 BUG and an ARM hung-task oops.
+// satyr's kernel oopses: an i386 BUG and an ARM hung-task oops.
 describe("decodeCode on satyr's i386 and arm oopses", () => {
-  const codeLine = (name: string) => {
-    const text = readFileSync(shared("corpus", "satyr", "kerneloopses", name), "utf8");
-    const line = text.split("\n").find((l) => l.includes("Code: "));
-    assert.ok(line);
-    return line;
-  };
-
   it("i386 (rhbz-865695-0): ud2 in 32-bit code, registers named e*", async () => {
-    const d = await decodeLine("i386", codeLine("rhbz-865695-0"), 0xf8e40765n);
+    const d = await decodeLine("i386", lines.i386, 0xf8e40765n);
     assert.equal(fault(d).text, "ud2");
     assert.equal(d.trapOnly, true);
     const mov = d.instructions.find((i) => i.text === "mov %esp,%ebp");
@@ -179,7 +173,7 @@ describe("decodeCode on satyr's i386 and arm oopses", () => {
   });
 
   it("arm (arm-hung-task-oops-2): str r3, [r2] writes at r2", async () => {
-    const f = fault(await decodeLine("arm", codeLine("arm-hung-task-oops-2")));
+    const f = fault(await decodeLine("arm", lines.armHung));
     assert.equal(f.text, "str r3, [r2]");
     assert.deepEqual(f.memory, { base: "r2", displacement: 0, access: "write", sizeBytes: 4 });
   });
