@@ -21,9 +21,9 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
       /^(?:kasan_\w+|__kasan_\w+|__asan_\w+|check_memory_region|kmsan_\w+|__ubsan_\w+|ubsan_\w+|__list_add_valid\w*|__list_del_entry_valid\w*|list_del|list_add\w*|__list_del\w*)$/,
   },
   {
-    why: "a blocked task sleeps in the scheduler and wait primitives; the waiter is above them",
+    why: "a blocked task sleeps in the scheduler and wait primitives (arm64 and older x86 traces start at the context switch); the waiter is above them",
     pattern:
-      /^(?:__schedule|schedule\w*|io_schedule\w*|preempt_schedule\w*|wait_for_completion\w*|__wait_for_common|wait_for_common\w*|do_wait_for_common|__mutex_lock\w*|mutex_lock\w*|__down\w*|down(?:_\w+)?|rwsem_down\w*|msleep\w*|usleep_range\w*|__refrigerator|futex_wait\w*|_raw_spin_lock\w*|native_queued_spin_lock_slowpath|queued_spin_lock_slowpath|do_raw_spin_lock)$/,
+      /^(?:__switch_to\w*|context_switch|cpu_switch_to|__schedule|schedule\w*|io_schedule\w*|preempt_schedule\w*|wait_for_completion\w*|__wait_for_common|wait_for_common\w*|do_wait_for_common|__mutex_lock\w*|mutex_lock\w*|__down\w*|down(?:_\w+)?|rwsem_down\w*|msleep\w*|usleep_range\w*|__refrigerator|futex_wait\w*|_raw_spin_lock\w*|native_queued_spin_lock_slowpath|queued_spin_lock_slowpath|do_raw_spin_lock)$/,
   },
   {
     why: "system-call, interrupt and kernel-thread entry code only dispatches",

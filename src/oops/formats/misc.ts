@@ -162,7 +162,9 @@ export const miscGroups: OopsGroup[] = [
       { kind: "panic", title: re("panic:(.*)"), template: "panic:{1}", noStackTrace: true },
     ],
     suppress: [
-      re("_panic:"), // skb_panic, skb_over_panic
+      // "panic:" inside a longer name is a driver's or function's prefix, not a Go panic:
+      // skb_panic, skb_over_panic, lab_pvpanic ("lab_pvpanic: loading out-of-tree module")
+      re("\\wpanic:"),
       re("xlog_status:"), // Android boot chatter
       re("ddb\\.onpanic:"),
       re("evtlog_status:"),
