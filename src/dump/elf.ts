@@ -23,7 +23,7 @@ import {
   PT_LOAD,
   PT_NOTE,
 } from "./structs/elf.js";
-import type { Dump, DumpHints, ElfNote, PhysicalRange } from "./types.js";
+import type { Dump, DumpHints, ElfNote, Fact, PhysicalRange } from "./types.js";
 
 /** the kernel-image mapping base on x86-64; PT_LOADs at or above it are the kernel text copy */
 const START_KERNEL_MAP = 0xffffffff80000000n;
@@ -266,21 +266,46 @@ export class ElfDump extends PagedMemory implements Dump {
     return this.segments;
   }
 
-  facts(): Record<string, unknown> {
+  facts(): Fact[] {
     const memory = this.segments.reduce((sum, s) => sum + s.memsz, 0n);
     const inFile = this.segments.reduce((sum, s) => sum + s.filesz, 0n);
-    return {
-      "ELF machine": machines[this.header.machine] ?? String(this.header.machine),
-      "program headers": this.phnum + (this.header.phnum === PN_XNUM ? " (PN_XNUM)" : ""),
-      e_phoff: this.header.phoff.toString(),
-      "PT_LOAD segments": this.segments.length,
-      "physical memory": `${memory / 1048576n} MiB`,
-      "bytes in file": `${inFile / 1048576n} MiB`,
-      "direct map (page_offset_base)":
-        this.directMapBase === undefined ? "not in headers" : hex(this.directMapBase),
-      incomplete: (this.header.flags & ELF_FLAG_INCOMPLETE) !== 0,
-      notes: this.notes.map((n) => `${n.name}/${n.type}`).join(" "),
-    };
+    const mib = (bytes: bigint) => `${bytes / 1048576n} MiB`;
+    const machine = machines[this.header.machine] ?? String(this.header.machine);
+    return [
+      { key: "machine", label: "ELF machine", value: machine },
+      {
+        key: "programHeaders",
+        label: "program headers",
+        value: this.phnum,
+        text: this.phnum + (this.header.phnum === PN_XNUM ? " (PN_XNUM)" : ""),
+      },
+      { key: "phoff", label: "e_phoff", value: Number(this.header.phoff) },
+      { key: "loadSegments", label: "PT_LOAD segments", value: this.segments.length },
+      {
+        key: "physicalMemoryBytes",
+        label: "physical memory",
+        value: Number(memory),
+        text: mib(memory),
+      },
+      { key: "fileBytes", label: "bytes in file", value: Number(inFile), text: mib(inFile) },
+      {
+        key: "directMapBase",
+        label: "direct map (page_offset_base)",
+        value: this.directMapBase === undefined ? undefined : hex(this.directMapBase),
+        text: this.directMapBase === undefined ? "not in headers" : hex(this.directMapBase),
+      },
+      {
+        key: "incomplete",
+        label: "incomplete",
+        value: (this.header.flags & ELF_FLAG_INCOMPLETE) !== 0,
+      },
+      {
+        key: "notes",
+        label: "notes",
+        value: this.notes.map((n) => ({ name: n.name, type: n.type })),
+        text: this.notes.map((n) => `${n.name}/${n.type}`).join(" "),
+      },
+    ];
   }
 
   async close(): Promise<void> {

@@ -120,7 +120,10 @@ function withFormat(dump: ElfDump | KdumpCompressedDump, records: number): Dump 
   const inner = dump.format;
   Object.defineProperty(dump, "format", { value: "flattened" });
   Object.defineProperty(dump, "flavour", { value: inner });
-  dump.facts = () => ({ "flattened records": records, ...innerFacts() });
+  dump.facts = () => [
+    { key: "flattenedRecords", label: "flattened records", value: records },
+    ...innerFacts(),
+  ];
   return dump;
 }
 

@@ -9,6 +9,7 @@
 import { CrashlensError, checkBound } from "../errors.js";
 import { FileBitmap } from "./bitmap.js";
 import { codecFor, compressionNames, decompressPage } from "./decompress/index.js";
+import { kdumpFacts } from "./kdump-facts.js";
 import {
   maxNotesAreaBytes,
   maxPageSize,
@@ -25,13 +26,12 @@ import {
   DISKDUMP_SIGNATURE,
   DiskDumpHeader,
   DUMP_DH_COMPRESSED_INCOMPLETE,
-  DUMP_DH_EXCLUDED_VMEMMAP,
   KDUMP_SIGNATURE,
   KdumpSubHeader,
   PageDescriptor,
 } from "./structs/kdump.js";
 import { cString } from "./structs/struct.js";
-import type { Dump, DumpHints, ElfNote, PhysicalRange } from "./types.js";
+import type { Dump, DumpHints, ElfNote, Fact, PhysicalRange } from "./types.js";
 
 /** bitmaps up to this size are counted at open (for `info`); larger ones on demand only */
 const MAX_COUNTED_BITMAP = 8 * 1024 * 1024;
@@ -352,33 +352,10 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
     return hints;
   }
 
-  facts(): Record<string, unknown> {
-    const h = this.header;
-    const facts: Record<string, unknown> = {
-      "header version": h.headerVersion,
-      utsname:
-        [h.sysname, h.nodename, h.release, h.version, h.machine]
-          .filter((s) => s !== "")
-          .join(" ") || "(empty)",
-      timestamp:
-        h.timestampSec > 0n ? new Date(Number(h.timestampSec) * 1000).toISOString() : "(none)",
-      status: `${hex(h.status)} (${[...compressionNames(h.status), ...(h.status & DUMP_DH_COMPRESSED_INCOMPLETE ? ["incomplete"] : []), ...(h.status & DUMP_DH_EXCLUDED_VMEMMAP ? ["excluded vmemmap"] : [])].join(", ") || "none"})`,
-      "block size": h.blockSize,
-      max_mapnr: `${hex(this.maxMapnr)} (${(this.maxMapnr * BigInt(h.blockSize)) / 1048576n} MiB)`,
-      "bitmap blocks": h.bitmapBlocks,
-      pages:
-        this.counts === undefined
-          ? "not counted"
-          : `${this.counts.written} in the dump of ${this.counts.ram} RAM pages (${this.counts.ram - this.counts.written} filtered out)`,
-      "header nr_cpus": h.nrCpus,
-      "header current_cpu": h.currentCpu,
-    };
-    if (this.sub !== undefined) {
-      facts["dump level"] = this.sub.dumpLevel;
-      facts["sub-header phys_base"] = hex(this.sub.physBase);
-      if (this.sub.split) facts.split = `pfn ${hex(this.startPfn)}-${hex(this.endPfn)}`;
-    }
-    return facts;
+  facts(): Fact[] {
+    const split = this.sub?.split ? { startPfn: this.startPfn, endPfn: this.endPfn } : undefined;
+    const { header, sub, maxMapnr, counts, path } = this;
+    return kdumpFacts({ header, sub, maxMapnr, counts, split, path });
   }
 
   async close(): Promise<void> {

@@ -5,8 +5,9 @@
  */
 import { CrashlensError } from "../errors.js";
 import type { KdumpCompressedDump } from "./kdump-compressed.js";
+import { splitFact } from "./kdump-facts.js";
 import { hex, pageFault } from "./paged-memory.js";
-import type { Dump, DumpHints, PhysicalRange } from "./types.js";
+import type { Dump, DumpHints, Fact, PhysicalRange } from "./types.js";
 
 export class SplitDump implements Dump {
   readonly format = "kdump-compressed" as const;
@@ -94,12 +95,10 @@ export class SplitDump implements Dump {
     return (this.parts[0] as KdumpCompressedDump).hints();
   }
 
-  facts(): Record<string, unknown> {
-    const facts: Record<string, unknown> = { ...this.parts[0]?.facts() };
-    facts.split = this.parts
-      .map((p) => `${p.path}: pfn ${hex(p.startPfn)}-${hex(p.endPfn)}`)
-      .join("; ");
-    return facts;
+  facts(): Fact[] {
+    // the first part's headers, with the split row naming every part
+    const first = this.parts[0]?.facts() ?? [];
+    return [...first.filter((f) => f.key !== "split"), splitFact(this.parts, true)];
   }
 
   async close(): Promise<void> {

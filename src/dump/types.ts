@@ -30,6 +30,26 @@ export interface DumpHints {
   currentCpu?: number;
 }
 
+/** A JSON value, as a fact's typed form (`info --json`). */
+export type FactValue =
+  | string
+  | number
+  | boolean
+  | readonly FactValue[]
+  | { readonly [key: string]: FactValue | undefined };
+
+/**
+ * One fact `crashlens info` reports: its stable camelCase JSON key, its text label and its
+ * typed value (numbers as numbers, addresses as "0x…" strings). `text` is the text form when
+ * it is not `String(value)`; a fact with neither value nor text is not known and not shown.
+ */
+export interface Fact {
+  readonly key: string;
+  readonly label: string;
+  readonly value: FactValue | undefined;
+  readonly text?: string;
+}
+
 export interface Dump {
   readonly format: DumpFormat;
   /** sub-flavour: "kdump", "qemu", "makedumpfile-elf"; for flattened, the inner format */
@@ -63,8 +83,8 @@ export interface Dump {
   ranges(): readonly PhysicalRange[];
   /** counts the dump's pages for `facts()` (may read the whole bitmap: only for `info`) */
   countPages?(): Promise<void>;
-  /** header facts for `crashlens info` */
-  facts(): Record<string, unknown>;
+  /** header facts for `crashlens info`, in the order the text shows them */
+  facts(): readonly Fact[];
   /** called with each page frame number read from the file (for `extract`) */
   onPageRead?: ((pfn: bigint) => void) | undefined;
   close(): Promise<void>;
