@@ -52,12 +52,8 @@ export function selectCulprit(report: Report, findings: readonly Finding[]): Cul
     return culpritOf(pick, "a deliberate crash, requested by an administrator or test");
 
   const nullArgument = byId("null-argument");
-  if (
-    nullArgument &&
-    pick.symbol === report.ip?.symbol &&
-    !pick.module &&
-    nullArgument.data?.caller
-  ) {
+  // the rule says whether the callee is a core helper whose caller takes the blame
+  if (nullArgument?.data?.blameCaller && pick.symbol === report.ip?.symbol) {
     const caller = frames.find((f) => f.symbol === nullArgument.data?.caller);
     if (caller)
       return culpritOf(caller, `it passed NULL to ${name}, a core helper that trusts its argument`);

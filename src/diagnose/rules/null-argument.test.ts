@@ -20,14 +20,22 @@ ruleTester("null-argument", {
       input: input("seed:001"),
       summary: /rdi is the 1st argument of __free_pages .* ceph_aio_read \[ceph\] passed NULL/,
       evidence: "RDI: 0000000000000000",
-      data: { argument: 1, callee: "__free_pages", caller: "ceph_aio_read", callerModule: "ceph" },
+      data: {
+        argument: 1,
+        callee: "__free_pages",
+        caller: "ceph_aio_read",
+        callerModule: "ceph",
+        blameCaller: true,
+      },
     },
     {
       name: "lab nullread: buggy_do_nullread passes NULL",
       input: input("lab:nullread"),
+      // the callee is module code, not a core helper: the finding must not move the blame,
+      // because the culprit (which follows `blameCaller`) stays on buggy_read_status
       summary:
-        /rdi is the 1st argument of buggy_read_status .* buggy_do_nullread \[buggy\] passed NULL/,
-      data: { caller: "buggy_do_nullread" },
+        /rdi is the 1st argument of buggy_read_status .* buggy_do_nullread \[buggy\] passed NULL \(0x0\)\.$/,
+      data: { caller: "buggy_do_nullread", blameCaller: false },
     },
   ],
 });

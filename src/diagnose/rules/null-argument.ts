@@ -1,7 +1,10 @@
 /**
  * @module diagnose/rules/null-argument
  * When the NULL register is an argument register of the faulting function and nothing in the
- * function changed it before the fault, the caller passed NULL: the blame moves to the caller.
+ * function changed it before the fault, the caller passed NULL. The blame moves to the caller
+ * only when the faulting function is a core helper (built into the kernel), which trusts its
+ * arguments; this rule decides that once (`data.blameCaller`) and the culprit follows it, so
+ * the finding and the culprit cannot disagree.
  */
 import { callingConventions } from "../../isa/index.js";
 import { symbolWithModule } from "../../oops/fields/location.js";
@@ -40,11 +43,15 @@ export const nullArgument: Rule = {
     if (!unchanged) return;
     const caller = report.trace.find((f) => f.reliable && f.symbol && f.symbol !== ip.symbol);
     const callerText = caller ? symbolWithModule(caller) : "its caller";
+    const blameCaller = !ip.module;
+    const verdict = blameCaller
+      ? `, so the blame is on the caller (${ip.symbol} is a core helper that trusts its argument)`
+      : "";
     const how = written
       ? "the function had not changed it before the fault"
       : `the fault is at +${hex(ip.offset ?? 0)}, at entry`;
     ctx.finding(
-      `${base} is the ${ORDINALS[position]} argument of ${ip.symbol} (${convention.name}) and ${how}: ${callerText} passed NULL (${hex(value)}), so the blame is on the caller.`,
+      `${base} is the ${ORDINALS[position]} argument of ${ip.symbol} (${convention.name}) and ${how}: ${callerText} passed NULL (${hex(value)})${verdict}.`,
       [
         ...ctx.evidence(registerLine(report, base)),
         ...ctx.evidence(report.sourceLines.ip),
@@ -56,6 +63,7 @@ export const nullArgument: Rule = {
         callee: ip.symbol,
         caller: caller?.symbol,
         callerModule: caller?.module ?? null,
+        blameCaller,
       },
     );
   },
