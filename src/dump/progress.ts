@@ -16,7 +16,7 @@ const WIDTH = 30;
 
 export function progressBar(
   label: string,
-  stream: NodeJS.WriteStream = process.stderr,
+  stream: { isTTY?: boolean; write(text: string): unknown } = process.stderr,
 ): ProgressBar {
   if (!stream.isTTY) return { update: () => {}, finish: () => {} };
   const started = Date.now();

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { cli } from "../../test/cli.js";
 import { MemoryImage, PAGE } from "../../test/writers/memory.js";
 import { openDumps } from "./index.js";
 import { conformanceImage } from "./reader.case.js";
@@ -86,10 +86,8 @@ describe("split kdump-compressed dumps (makedumpfile --split)", () => {
     await whole.close();
     const middle = [...image.pages.keys()].sort((a, b) => (a < b ? -1 : 1))[75] as bigint;
     const paths = await writeParts(image, [0n, middle, image.maxPfn() + 1n]);
-    const r = spawnSync(process.execPath, ["bin/crashlens.js", "dmesg", ...paths], {
-      encoding: "latin1",
-    });
-    assert.equal(r.status, 0, r.stderr);
+    const r = await cli(["dmesg", ...paths], { encoding: "latin1" });
+    assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, readFileSync("testdata/dumps/nullread.dmesg.txt", "latin1"));
   });
 });

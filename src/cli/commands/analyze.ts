@@ -9,6 +9,7 @@ import pc from "picocolors";
 import { analyzeFile, analyzeTextStream } from "../../analyze.js";
 import { type DiagnosedReport, diagnose } from "../../diagnose/index.js";
 import { UsageError } from "../exit.js";
+import { type CliIo, writeOut } from "../io.js";
 import { type InputResult, reportsJson } from "../render/json.js";
 import { renderSummary } from "../render/summary.js";
 import { escapeMarkdown, markdownStyle, renderWriteup, type Style } from "../render/writeup.js";
@@ -22,32 +23,38 @@ interface AnalyzeOptions {
 const FORMATS = ["text", "markdown", "brief", "json"] as const;
 type Format = (typeof FORMATS)[number];
 
-async function readInput(input: string): Promise<InputResult> {
-  const result = input === "-" ? await analyzeTextStream(process.stdin) : await analyzeFile(input);
+async function readInput(input: string, io: CliIo): Promise<InputResult> {
+  const result = input === "-" ? await analyzeTextStream(io.stdin) : await analyzeFile(input);
   await diagnose(result);
   return { input, result };
 }
 
-function useColor(): boolean {
-  return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+/** What the output goes to: colour on a terminal (unless NO_COLOR), and its width. */
+interface Terminal {
+  color: boolean;
+  columns: number | undefined;
+}
+
+function terminalOf(io: CliIo): Terminal {
+  const tty = Boolean(io.stdout.isTTY);
+  return { color: tty && !io.env.NO_COLOR, columns: tty ? io.stdout.columns : undefined };
 }
 
 /** On a terminal, quoted log lines are cut to its width; piped output keeps them whole. */
-function fitToTerminal(line: string): string {
-  const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
+function fitToTerminal(line: string, columns: number | undefined): string {
   if (!columns || line.length <= columns) return line;
   return `${line.slice(0, Math.max(columns - 1, 20))}…`;
 }
 
-function terminalStyle(): Style {
-  const c = pc.createColors(useColor());
+function terminalStyle(terminal: Terminal): Style {
+  const c = pc.createColors(terminal.color);
   return {
     heading: (t) => c.bold(c.underline(t)),
     bold: c.bold,
     dim: c.dim,
     mark: (t) => c.bold(c.red(t)),
     code: c.cyan,
-    block: (lines) => lines.map((l) => fitToTerminal(`   ${l}`)),
+    block: (lines) => lines.map((l) => fitToTerminal(`   ${l}`, terminal.columns)),
     bullet: "- ",
     indent: "   ",
   };
@@ -58,8 +65,12 @@ function heading(input: string, reports: number, lines: number): string {
   return `${input === "-" ? "stdin" : input}: ${found} in ${lines} lines`;
 }
 
-function renderWriteups(inputs: readonly InputResult[], format: "text" | "markdown"): string {
-  const style = format === "markdown" ? markdownStyle : terminalStyle();
+function renderWriteups(
+  inputs: readonly InputResult[],
+  format: "text" | "markdown",
+  terminal: Terminal,
+): string {
+  const style = format === "markdown" ? markdownStyle : terminalStyle(terminal);
   const out: string[] = [];
   for (const { input, result } of inputs) {
     const title = heading(input, result.reports.length, result.lineCount);
@@ -84,8 +95,8 @@ function renderWriteups(inputs: readonly InputResult[], format: "text" | "markdo
   return format === "markdown" ? escapeMarkdown(text) : text;
 }
 
-function renderBrief(inputs: readonly InputResult[]): string {
-  const colors = pc.createColors(useColor());
+function renderBrief(inputs: readonly InputResult[], terminal: Terminal): string {
+  const colors = pc.createColors(terminal.color);
   const out: string[] = [];
   for (const { input, result } of inputs) {
     out.push(colors.dim(heading(input, result.reports.length, result.lineCount)));
@@ -97,15 +108,15 @@ function renderBrief(inputs: readonly InputResult[]): string {
   return `${out.join("\n").trimEnd()}\n`;
 }
 
-const renderers: Record<Format, (inputs: readonly InputResult[]) => string> = {
-  text: (inputs) => renderWriteups(inputs, "text"),
-  markdown: (inputs) => renderWriteups(inputs, "markdown"),
+const renderers: Record<Format, (inputs: readonly InputResult[], terminal: Terminal) => string> = {
+  text: (inputs, terminal) => renderWriteups(inputs, "text", terminal),
+  markdown: (inputs, terminal) => renderWriteups(inputs, "markdown", terminal),
   brief: renderBrief,
   json: reportsJson,
 };
 
 export const analyzeCommand: CliCommand = {
-  register(program: Command) {
+  register(program: Command, { io }) {
     program
       .command("analyze")
       .description(
@@ -121,8 +132,8 @@ export const analyzeCommand: CliCommand = {
         }
         const results: InputResult[] = [];
         for (const input of inputs.length > 0 ? inputs : ["-"])
-          results.push(await readInput(input));
-        process.stdout.write(renderers[format as Format](results));
+          results.push(await readInput(input, io));
+        await writeOut(io.stdout, renderers[format as Format](results, terminalOf(io)));
       });
   },
 };

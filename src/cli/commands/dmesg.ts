@@ -6,10 +6,11 @@
  */
 import type { Command } from "commander";
 import { EXIT_NOTHING } from "../exit.js";
+import { writeOut } from "../io.js";
 import type { CliCommand } from "./index.js";
 
 export const dmesgCommand: CliCommand = {
-  register(program: Command, setExitCode) {
+  register(program: Command, { io, setExitCode }) {
     program
       .command("dmesg")
       .description("print the kernel log stored in a vmcore (any dump format, no debuginfo)")
@@ -20,9 +21,10 @@ export const dmesgCommand: CliCommand = {
       .option("--flush-left", "print continuation lines flush left, as vmcore-dmesg does")
       .action(async (paths: string[], options: { flushLeft?: boolean }) => {
         // loaded on use, so `crashlens --help` and other commands do not pay for the dump readers
-        const { openForCli, warn } = await import("./dump-open.js");
+        const { openForCli, warner } = await import("./dump-open.js");
+        const warn = warner(io);
         const { formatLog } = await import("../../kernel/index.js");
-        const opened = await openForCli(paths, setExitCode);
+        const opened = await openForCli(io, paths, setExitCode);
         if (opened === undefined) return;
         const path = paths.join(" + ");
         const { dump, kernel } = opened;
@@ -30,16 +32,12 @@ export const dmesgCommand: CliCommand = {
           const log = await kernel.readLog();
           for (const w of log.warnings) warn(w);
           if (log.records.length === 0) {
-            process.stderr.write(`crashlens: ${path}: no kernel log could be read\n`);
+            io.stderr.write(`crashlens: ${path}: no kernel log could be read\n`);
             setExitCode(EXIT_NOTHING);
             return;
           }
           const text = formatLog(log.records, options.flushLeft ? "vmcore-dmesg" : "makedumpfile");
-          await new Promise<void>((resolve, reject) =>
-            process.stdout.write(Buffer.from(text, "latin1"), (error) =>
-              error ? reject(error) : resolve(),
-            ),
-          );
+          await writeOut(io.stdout, Buffer.from(text, "latin1"));
         } finally {
           await dump.close();
         }

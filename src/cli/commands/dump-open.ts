@@ -9,33 +9,37 @@ import type { Dump } from "../../dump/types.js";
 import { isCrashlensError } from "../../errors.js";
 import { type KernelOptions, type KernelView, openKernel } from "../../kernel/index.js";
 import { EXIT_USAGE } from "../exit.js";
+import type { CliIo } from "../io.js";
 
-export function warn(message: string): void {
-  process.stderr.write(`crashlens: warning: ${message}\n`);
+/** A one-line warning on the command's stderr. */
+export function warner(io: CliIo): (message: string) => void {
+  return (message) => io.stderr.write(`crashlens: warning: ${message}\n`);
 }
 
 /** The dump and kernel, or undefined after printing why (the exit code is then set to 2). */
 export async function openForCli(
+  io: CliIo,
   paths: string | readonly string[],
   setExitCode: (code: number) => void,
   beforeKernel?: (dump: Dump) => void,
   kernelOptions: KernelOptions = {},
 ): Promise<{ dump: Dump; kernel: KernelView } | undefined> {
-  const bar = progressBar("indexing dump");
+  const warn = warner(io);
+  const bar = progressBar("indexing dump", io.stderr);
   let dump: Dump;
   try {
     dump = await openDumps(typeof paths === "string" ? [paths] : paths, { onProgress: bar.update });
   } catch (error) {
     bar.finish();
     if (!isCrashlensError(error)) throw error;
-    process.stderr.write(`crashlens: ${error.message}\n`);
+    io.stderr.write(`crashlens: ${error.message}\n`);
     setExitCode(EXIT_USAGE);
     return undefined;
   }
   bar.finish();
   for (const w of dump.warnings) warn(w);
   beforeKernel?.(dump);
-  const scan = progressBar("looking for VMCOREINFO in memory");
+  const scan = progressBar("looking for VMCOREINFO in memory", io.stderr);
   const kernel = await openKernel(dump, { ...kernelOptions, onProgress: scan.update });
   scan.finish();
   for (const w of kernel.warnings) warn(w);

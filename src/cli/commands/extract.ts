@@ -16,7 +16,7 @@ const formats: readonly ExtractFormat[] = ["kdump", "elf"];
 const compressions: readonly Compression[] = ["zlib", "lzo", "snappy", "zstd", "none"];
 
 export const extractCommand: CliCommand = {
-  register(program: Command, setExitCode) {
+  register(program: Command, { io, setExitCode }) {
     program
       .command("extract")
       .description("write a minimal dump holding only the pages an analysis reads")
@@ -53,6 +53,7 @@ export const extractCommand: CliCommand = {
           // kernel virtual addresses too (vmcore-dmesg translates through p_vaddr)
           const imagePages = new Map<bigint, bigint>();
           const opened = await openForCli(
+            io,
             path,
             setExitCode,
             (dump) => {
@@ -66,13 +67,13 @@ export const extractCommand: CliCommand = {
             const log = await kernel.readLog();
             // `info` also names functions and reads panic_cpu: keep the kallsyms pages too
             if (options.for === "info" && (await kernel.loadSymbols()) === undefined) {
-              process.stderr.write(
+              io.stderr.write(
                 `crashlens: warning: ${path}: no kallsyms to keep (${kernel.warnings.at(-1) ?? "not in VMCOREINFO"})\n`,
               );
             }
             recorder.stop();
             if (log.records.length === 0 && options.for === "dmesg") {
-              process.stderr.write(
+              io.stderr.write(
                 `crashlens: ${path}: no kernel log could be read, nothing to extract\n`,
               );
               setExitCode(EXIT_NOTHING);
@@ -97,7 +98,7 @@ export const extractCommand: CliCommand = {
                 { path: out, cause: error },
               );
             }
-            process.stderr.write(
+            io.stderr.write(
               `crashlens: wrote ${out}: ${recorder.pages.size} pages, ${bytes.length} bytes (${options.format})\n`,
             );
           } finally {

@@ -1,17 +1,18 @@
 /**
  * @module cli/commands
  * The sub-commands, in the order `crashlens --help` lists them. Each file registers itself
- * on the commander program; `setExitCode` lets a command report a non-zero exit without
- * throwing.
+ * on the commander program; its context gives the streams and `setExitCode`, which reports
+ * a non-zero exit without throwing.
  */
 import type { Command } from "commander";
+import type { CliContext } from "../io.js";
 import { analyzeCommand } from "./analyze.js";
 import { dmesgCommand } from "./dmesg.js";
 import { extractCommand } from "./extract.js";
 import { infoCommand } from "./info.js";
 
 export interface CliCommand {
-  register(program: Command, setExitCode: (code: number) => void): void;
+  register(program: Command, context: CliContext): void;
 }
 
 export const commands: readonly CliCommand[] = [

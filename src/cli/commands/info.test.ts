@@ -1,23 +1,22 @@
 /**
- * `crashlens info` as a user runs it (the built CLI, whole process), on the committed info
+ * `crashlens info` as a user runs it (the command line, in process), on the committed info
  * extract of the lab's nullread dump: every `--json` key, its type, and the text lines made
  * from the same facts. Expected values are cross-checked with the fixture's VMCOREINFO text
  * (`nullread.vmcoreinfo.txt`) and the log makedumpfile printed (`nullread.dmesg.txt`).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { cli } from "../../../test/cli.js";
 import { conformanceImage } from "../../dump/reader.case.js";
 import { writeFlattened } from "../../dump/writers/flattened-writer.js";
 
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, ["bin/crashlens.js", ...args], { encoding: "latin1" });
-const json = (...args: string[]) => {
-  const r = run("info", "--json", ...args);
-  assert.equal(r.status, 0, r.stderr);
+const run = (...args: string[]) => cli(args, { encoding: "latin1" });
+const json = async (...args: string[]) => {
+  const r = await cli(["info", "--json", ...args]);
+  assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout);
 };
 const dir = mkdtempSync(join(tmpdir(), "crashlens-info-"));
@@ -41,8 +40,8 @@ const cpus = [
 ];
 
 describe("crashlens info --json", () => {
-  it("gives every fact under its camelCase key, typed (kdump-compressed)", () => {
-    const got = json(fixture);
+  it("gives every fact under its camelCase key, typed (kdump-compressed)", async () => {
+    const got = await json(fixture);
     const dmesg = readFileSync("testdata/dumps/nullread.dmesg.txt", "latin1").trimEnd();
     assert.deepEqual(got, {
       file: fixture,
@@ -83,10 +82,10 @@ describe("crashlens info --json", () => {
     });
   });
 
-  it("names the ELF headers' facts (the fixture extracted as ELF)", () => {
+  it("names the ELF headers' facts (the fixture extracted as ELF)", async () => {
     const elf = join(dir, "info.elf");
-    assert.equal(run("extract", "--for", "info", "--format", "elf", fixture, elf).status, 0);
-    const got = json(elf);
+    assert.equal((await run("extract", "--for", "info", "--format", "elf", fixture, elf)).code, 0);
+    const got = await json(elf);
     assert.equal(got.format, "elf (qemu)");
     // whole pages, every one of them in the file (the extract writes no excluded pages)
     const bytes = got.header.fileBytes;
@@ -111,18 +110,18 @@ describe("crashlens info --json", () => {
     });
   });
 
-  it("counts a flattened stream's records before the inner headers", () => {
+  it("counts a flattened stream's records before the inner headers", async () => {
     const flat = join(dir, "info.flat");
     writeFileSync(flat, writeFlattened(readFileSync(fixture), { recordSize: 65536 }));
-    const got = json(flat);
+    const got = await json(flat);
     assert.equal(got.format, "flattened (kdump-compressed)");
     assert.equal(got.header.flattenedRecords, Math.ceil(readFileSync(fixture).length / 65536));
     assert.equal(got.header.version, 6);
     assert.deepEqual(got.cpus, cpus);
   });
 
-  it("says where VMCOREINFO came from when the dump has no note", () => {
-    const got = json("testdata/dumps/nullread-novmcoreinfo.kdump-zlib");
+  it("says where VMCOREINFO came from when the dump has no note", async () => {
+    const got = await json("testdata/dumps/nullread-novmcoreinfo.kdump-zlib");
     assert.equal(got.vmcoreinfo.source, "memory");
     assert.equal(got.kallsyms, undefined); // a dmesg extract: no kallsyms pages
     assert.deepEqual(got.cpus[1], { ...cpus[1] });
@@ -142,7 +141,7 @@ describe("crashlens info --json", () => {
         await image.toKdump("zlib", { split: { start: start as bigint, end: end as bigint } }),
       );
     }
-    const got = json(...parts);
+    const got = await json(...parts);
     assert.equal(got.file, parts.join(" + "));
     assert.equal(got.crashTime, "2023-11-14T22:13:20.000Z");
     assert.deepEqual(got.header.split, [
@@ -153,9 +152,9 @@ describe("crashlens info --json", () => {
 });
 
 describe("crashlens info (text)", () => {
-  it("prints the same facts under their labels, then one line per CPU", () => {
-    const r = run("info", fixture);
-    assert.equal(r.status, 0, r.stderr);
+  it("prints the same facts under their labels, then one line per CPU", async () => {
+    const r = await run("info", fixture);
+    assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split("\n");
     for (const line of [
       "format:                          kdump-compressed (makedumpfile)",

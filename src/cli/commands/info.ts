@@ -6,10 +6,11 @@
  */
 import type { Command } from "commander";
 import { EXIT_NOTHING } from "../exit.js";
+import { writeOut } from "../io.js";
 import type { CliCommand } from "./index.js";
 
 export const infoCommand: CliCommand = {
-  register(program: Command, setExitCode) {
+  register(program: Command, { io, setExitCode }) {
     program
       .command("info")
       .description("describe a vmcore: format, header facts, kernel release, CPUs and registers")
@@ -19,10 +20,11 @@ export const infoCommand: CliCommand = {
       )
       .option("--json", "print JSON")
       .action(async (paths: string[], options: { json?: boolean }) => {
-        const { openForCli, warn } = await import("./dump-open.js");
+        const { openForCli, warner } = await import("./dump-open.js");
+        const warn = warner(io);
         const { cpuFacts, infoFacts } = await import("./info-facts.js");
         const { factsJson, factsText } = await import("../render/facts.js");
-        const opened = await openForCli(paths, setExitCode);
+        const opened = await openForCli(io, paths, setExitCode);
         if (opened === undefined) return;
         const { dump, kernel } = opened;
         try {
@@ -35,10 +37,10 @@ export const infoCommand: CliCommand = {
           if (options.json) {
             const warnings = [...dump.warnings, ...kernel.warnings, ...log.warnings];
             const json = { ...factsJson(facts), warnings };
-            process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+            await writeOut(io.stdout, `${JSON.stringify(json, null, 2)}\n`);
           } else {
             const lines = [...factsText(facts), ...cpuFacts(input).map((c) => c.text)];
-            process.stdout.write(`${lines.join("\n")}\n`);
+            await writeOut(io.stdout, `${lines.join("\n")}\n`);
           }
           if (kernel.vmcoreinfo.raw === "" && kernel.cpus.length === 0) setExitCode(EXIT_NOTHING);
         } finally {

@@ -1,7 +1,8 @@
 /**
- * `crashlens dmesg` against the peer that defines its output, run live: makedumpfile
- * --dump-dmesg (Debian's makedumpfile, installed by scripts/test-deps.mjs) on every lab dump
- * it can read. The QEMU flattened dump is left out because makedumpfile cannot read it.
+ * crashlens against the peers, run live (Debian's packages, installed by
+ * scripts/test-deps.mjs): `crashlens dmesg` and makedumpfile --dump-dmesg on every lab dump
+ * makedumpfile can read (not QEMU's flattened one), and vmcore-dmesg reading the ELF dump
+ * `crashlens extract` writes.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -9,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { repoRoot } from "../../../test/shared.js";
+import { repoRoot, testdata } from "../../../test/shared.js";
 import { labCases, labDumps } from "../../../test/writers/lab.js";
 
 const lab = labDumps();
@@ -37,4 +38,20 @@ describe("crashlens dmesg and makedumpfile --dump-dmesg", () => {
       assert.equal(ours.stdout, readFileSync(theirs, "latin1"));
     });
   }
+});
+
+describe("vmcore-dmesg reads what crashlens extract writes", () => {
+  it("extract --format elf of a minimal dump gives vmcore-dmesg's log", () => {
+    const elf = join(out, "extract.elf");
+    const bin = join(repoRoot, "bin", "crashlens.js");
+    const fixture = testdata("dumps", "nullread-dmesg.kdump-zlib");
+    const ours = spawnSync(process.execPath, [bin, "extract", "--format", "elf", fixture, elf]);
+    assert.equal(ours.status, 0, String(ours.stderr));
+    const peer = spawnSync("vmcore-dmesg", [elf], { encoding: "latin1" });
+    assert.equal(peer.status, 0, peer.stderr);
+    assert.equal(
+      peer.stdout,
+      readFileSync(testdata("dumps", "nullread.vmcore-dmesg.txt"), "latin1"),
+    );
+  });
 });
