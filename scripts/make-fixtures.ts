@@ -3,6 +3,9 @@
  * `crashlens extract` logic: only the pages `dmesg` reads, plus notes and VMCOREINFO.
  * snappy and zstd have no real dump (Debian's makedumpfile lacks them, QEMU 7.2 offers only
  * zlib), so those fixtures re-compress the real nullread dump's pages.
+ * The committed nullread-dmesg.kdump-lzo holds pages compressed by real liblzo (made before
+ * crashlens had its own encoder), which src/dump/lzo1x/decode.test.ts relies on; regenerating
+ * it writes our encoder's pages, and liblzo is then checked by lzo1x.conformance.test.ts only.
  * Usage: npx tsx scripts/make-fixtures.ts [LAB_DUMPS_DIR]
  */
 import { copyFile, mkdir, writeFile } from "node:fs/promises";

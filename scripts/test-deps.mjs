@@ -4,16 +4,18 @@
 // needs root; another apt holding the dpkg lock is waited for, not failed on.
 import { spawnSync } from "node:child_process";
 
-/** command the conformance tests run → the Debian package that provides it */
+/** what the conformance tests run, a shell check that it is there, and its Debian package */
 const PEERS = [
-  ["vmcore-dmesg", "kexec-tools"],
-  ["makedumpfile", "makedumpfile"],
+  { name: "vmcore-dmesg", check: "command -v vmcore-dmesg", pkg: "kexec-tools" },
+  { name: "makedumpfile", check: "command -v makedumpfile", pkg: "makedumpfile" },
+  // real liblzo, for our LZO1X encoder's output (Debian's python, not a pyenv one)
+  { name: "python3-lzo", check: "/usr/bin/python3 -c 'import lzo'", pkg: "python3-lzo" },
 ];
 /** how long apt waits for another apt's lock, in seconds */
 const LOCK_WAIT = 600;
 const ATTEMPTS = 3;
 
-const has = (command) => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
+const has = (check) => spawnSync("sh", ["-c", check], { stdio: "ignore" }).status === 0;
 const apt = (...args) =>
   spawnSync("apt-get", ["-o", `DPkg::Lock::Timeout=${LOCK_WAIT}`, ...args], {
     stdio: ["ignore", "ignore", "inherit"],
@@ -21,12 +23,12 @@ const apt = (...args) =>
   }).status === 0;
 const sleep = (seconds) => spawnSync("sleep", [String(seconds)]);
 
-const missing = PEERS.filter(([command]) => !has(command));
+const missing = PEERS.filter((peer) => !has(peer.check));
 if (missing.length > 0) {
-  const packages = missing.map(([, pkg]) => pkg);
+  const packages = missing.map((peer) => peer.pkg);
   if (process.getuid?.() !== 0) {
     console.error(
-      `test-deps: the conformance tests need ${missing.map(([c]) => c).join(", ")}; ` +
+      `test-deps: the conformance tests need ${missing.map((peer) => peer.name).join(", ")}; ` +
         `install them as root: apt-get install ${packages.join(" ")}`,
     );
     process.exit(1);
@@ -39,7 +41,7 @@ if (missing.length > 0) {
     ok = apt("install", "-y", ...packages) || (apt("update") && apt("install", "-y", ...packages));
     if (!ok && attempt < ATTEMPTS) sleep(20);
   }
-  const still = missing.filter(([command]) => !has(command)).map(([command]) => command);
+  const still = missing.filter((peer) => !has(peer.check)).map((peer) => peer.name);
   if (!ok || still.length > 0) {
     console.error(
       `test-deps: could not install ${packages.join(", ")} (${still.join(", ")} missing)`,

@@ -1,8 +1,8 @@
 /**
  * @module dump/decompress
  * Page decompressors keyed by makedumpfile's page-descriptor flag bits. Each is loaded on
- * first use (lzo is a native binding, zstd is WebAssembly), so a zlib dump never pays for
- * them. Every result must be exactly one page; anything else is a corrupt page.
+ * first use (zstd is WebAssembly), so a zlib dump never pays for the others. Every result
+ * must be exactly one page; anything else is a corrupt page.
  */
 import { CrashlensError } from "../../errors.js";
 import {
@@ -30,7 +30,7 @@ export const codecs: readonly Codec[] = [
   {
     flag: DUMP_DH_COMPRESSED_LZO,
     name: "lzo",
-    load: async () => (await import("./lzo.js")).loadLzo(),
+    load: async () => (await import("./lzo.js")).lzoPage,
   },
   {
     flag: DUMP_DH_COMPRESSED_SNAPPY,

@@ -1,24 +1,10 @@
 /**
  * @module dump/decompress/lzo
- * LZO1X pages through the `lzo` native binding (`lzo1x_decompress_safe`).
+ * LZO1X pages (makedumpfile's `lzo1x_1_compress` output) through our own safe decoder.
  */
-import { createRequire } from "node:module";
-import type { Decompress } from "./index.js";
+import { lzo1xDecompress } from "../lzo1x/decode.js";
 
-interface LzoBinding {
-  decompress(input: Buffer, length: number): Buffer;
-  compress(input: Buffer): Buffer;
-}
-
-export function lzoBinding(): LzoBinding {
-  return createRequire(import.meta.url)("lzo") as LzoBinding;
-}
-
-export async function loadLzo(): Promise<Decompress> {
-  const lzo = lzoBinding();
-  return (input, pageSize) => {
-    const buffer = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-    // a page that decodes longer than pageSize fails with LZO_E_OUTPUT_OVERRUN
-    return lzo.decompress(buffer, pageSize);
-  };
+export function lzoPage(input: Uint8Array, pageSize: number): Uint8Array {
+  // a page that decodes longer than pageSize is an error, as LZO_E_OUTPUT_OVERRUN is in liblzo
+  return lzo1xDecompress(input, pageSize);
 }

@@ -4,8 +4,8 @@
  * compression, both bitmaps, the shared zero page, and the split / incomplete variants.
  * Used by `crashlens extract --format kdump` and by tests and fixture generation.
  */
-import { lzoBinding } from "../decompress/lzo.js";
 import { zstdModule } from "../decompress/zstd.js";
+import { lzo1xCompress } from "../lzo1x/encode.js";
 import { viewOf } from "../random-access.js";
 import {
   DiskDumpHeader,
@@ -60,10 +60,8 @@ async function compressor(kind: Compression): Promise<(page: Uint8Array) => Uint
       const { deflateSync } = await import("node:zlib");
       return (page) => deflateSync(page);
     }
-    case "lzo": {
-      const lzo = lzoBinding();
-      return (page) => lzo.compress(Buffer.from(page));
-    }
+    case "lzo":
+      return lzo1xCompress;
     case "snappy": {
       const { compress } = await import("snappyjs");
       return (page) => compress(page);
