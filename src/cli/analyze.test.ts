@@ -176,5 +176,9 @@ describe("crashlens analyze", () => {
     assert.equal((await run(["analyze", "--format", "yaml", log])).code, 2);
     assert.equal((await run(["analyze", "--no-such-option"])).code, 2);
     assert.equal((await run(["no-such-command"])).code, 2);
+    const both = await run(["analyze", "--json", "--format", "brief", log]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--json and --format brief ask for two outputs/);
+    assert.equal((await run(["analyze", "--json", "--format", "json", log])).code, 0);
   });
 });

@@ -124,8 +124,11 @@ export const analyzeCommand: CliCommand = {
       )
       .argument("[inputs...]", "logs, tickets, crash sessions or vmcores; - or nothing for stdin")
       .option("--json", "print the reports as JSON (the documented contract)")
-      .option("--format <format>", `output format: ${FORMATS.join(", ")}`, "text")
+      .option("--format <format>", `output format: ${FORMATS.join(", ")} (default: text)`)
       .action(async (inputs: string[], options: AnalyzeOptions) => {
+        if (options.json && options.format !== undefined && options.format !== "json") {
+          throw new UsageError(`--json and --format ${options.format} ask for two outputs`);
+        }
         const format = options.json ? "json" : (options.format ?? "text");
         if (!(FORMATS as readonly string[]).includes(format)) {
           throw new UsageError(`unknown format "${format}" (choose ${FORMATS.join(", ")})`);
