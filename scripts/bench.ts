@@ -4,13 +4,17 @@
  * -dbg vmlinux) and drgn, whole process, several runs; prints medians, ratios and peak RSS.
  * Missing peers are installed from Debian's packages when running as root; anything that
  * cannot run is skipped with the reason printed.
- * Options: --runs N (default 5), --slow-runs N (crash/drgn, default 3), --no-install, --dumps a,b
+ * Then the "scan" section (scripts/bench-scan.ts): `analyze` on big generated syslogs
+ * against `grep -c 'BUG:'`.
+ * Options: --runs N (default 5), --slow-runs N (crash/drgn, default 3), --no-install, --dumps a,b,
+ * --only scan (the scan section alone: needs no lab dumps)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { openDump } from "../src/dump/index.js";
 import { formatLog, openKernel } from "../src/kernel/index.js";
+import { benchScan } from "./bench-scan.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -27,6 +31,16 @@ const dumps = option(
   "--dumps",
   "nullread.kdump-zlib,nullread.kdump-lzo,nullread.elf,oom.qemu-kdump-flat,hung.kdump-zlib,softlockup.kdump-zlib,bugon.kdump-zlib",
 ).split(",");
+
+// NODE_EXTRA_CA_CERTS makes every Node process parse a CA bundle at start (~35 ms here): a
+// property of this machine's environment, not of crashlens. Node runs are timed without it.
+const cleanEnv = { ...process.env };
+delete cleanEnv.NODE_EXTRA_CA_CERTS;
+
+if (option("--only", "") === "scan") {
+  benchScan(Number(option("--runs", "3")), cleanEnv);
+  process.exit(0);
+}
 
 if (!existsSync(lab)) {
   console.error(`bench: lab dumps not found at ${lab}`);
@@ -156,11 +170,7 @@ writeFileSync(
   drgnScript,
   "import sys\nfrom drgn.helpers.linux.printk import get_dmesg\nsys.stdout.buffer.write(get_dmesg(prog))\n",
 );
-// NODE_EXTRA_CA_CERTS makes every Node process parse a CA bundle at start (~35 ms here): a
-// property of this machine's environment, not of crashlens. Node runs are timed without it;
-// one column keeps it for comparison.
-const cleanEnv = { ...process.env };
-delete cleanEnv.NODE_EXTRA_CA_CERTS;
+// (Node runs are timed without NODE_EXTRA_CA_CERTS; one column keeps it for comparison.)
 const caNote = process.env.NODE_EXTRA_CA_CERTS !== undefined;
 const nodeBaseline = time(
   [process.execPath, "-e", "process.stdout.write('x'.repeat(2000))"],
@@ -277,3 +287,6 @@ console.log(
 );
 for (const n of notes) console.log(`note: ${n}`);
 for (const f of failures) console.log(`fails: ${f}`);
+
+console.log("");
+benchScan(Math.min(runs, 3), cleanEnv);

@@ -9,10 +9,18 @@ import type { DumpFacts } from "./analyze-dump.js";
 import { DETECT_HEAD_BYTES, detectDump } from "./dump/detect.js";
 import { CrashlensError } from "./errors.js";
 import { type ParseResult, parseLines, parseText } from "./oops/parse.js";
+import { fileSource, parseBytesFast } from "./oops/scan-file.js";
 import { linesOfStream } from "./text/line-source.js";
 
 export type { DumpFacts } from "./analyze-dump.js";
 export type { ParseResult } from "./oops/parse.js";
+
+/**
+ * Text files from this size on are scanned in raw bytes and parsed only around what may
+ * matter (oops/scan-file.ts; same result as streaming every line, much faster). Smaller
+ * ones take the plain stream, whose start-up is lighter.
+ */
+export const FAST_SCAN_MIN_BYTES = 4 << 20;
 
 /** The first bytes of a file, for telling dumps from text by content. */
 async function head(handle: FileHandle): Promise<Uint8Array> {
@@ -30,11 +38,15 @@ export async function analyzeFile(path: string): Promise<ParseResult & { dump?: 
   let handle: FileHandle | undefined;
   let isDump = false;
   let seekable = false;
+  let size = 0;
+  let regular = false;
   try {
     handle = await open(path, "r");
     const info = await handle.stat();
     if (info.isDirectory()) throw Object.assign(new Error(path), { code: "EISDIR" });
     seekable = info.isFile() || info.isBlockDevice();
+    regular = info.isFile();
+    size = info.size;
     isDump = seekable && detectDump(await head(handle)) !== undefined;
   } catch (cause) {
     await handle?.close();
@@ -45,6 +57,13 @@ export async function analyzeFile(path: string): Promise<ParseResult & { dump?: 
     // the dump readers load only when a dump is given: text-only runs start faster
     const { analyzeDump } = await import("./analyze-dump.js");
     return analyzeDump([path]);
+  }
+  if (regular && size >= FAST_SCAN_MIN_BYTES) {
+    try {
+      return await parseBytesFast(fileSource(handle, size));
+    } finally {
+      await handle.close();
+    }
   }
   // the head was read with pread: a file's stream still starts at 0; a pipe's was not touched
   const from = seekable ? { start: 0 } : {};

@@ -57,6 +57,19 @@ export class ReportParser {
     this.normalizer.push(raw, (line) => this.onLine(line));
   }
 
+  /**
+   * Nothing is half read: no report, session command or journal entry is open. A line that
+   * matches none of the loud shapes (oops/loud-lines.ts) then leaves the parser at rest.
+   */
+  atRest(): boolean {
+    return this.normalizer.atRest && this.sessions.atRest && this.segmenter.atRest;
+  }
+
+  /** The input had `count` lines in all (the last ones were skipped as quiet). */
+  setLineCount(count: number): void {
+    this.lineCount = count;
+  }
+
   finish(): ParseResult {
     this.normalizer.finish((line) => this.onLine(line));
     this.segmenter.finish();

@@ -61,6 +61,11 @@ export class Segmenter {
 
   constructor(private readonly emit: (segment: Segment) => void) {}
 
+  /** No report is open: a line without a header only moves the look-behind. */
+  get atRest(): boolean {
+    return this.open.length === 0;
+  }
+
   push(line: KernelLine): void {
     const header = findHeader(line);
     if (header) {

@@ -54,6 +54,11 @@ export class JournalExportReader {
   private kernel = false;
   private fieldLines = 0;
 
+  /** No entry is half read: the next line cannot complete one. */
+  get idle(): boolean {
+    return this.pending === undefined && !this.kernel;
+  }
+
   /** True once the input has looked like export format (several KEY=value lines). */
   get active(): boolean {
     return this.fieldLines >= 3;

@@ -20,9 +20,19 @@ export interface RawLine {
 export class LineSplitter {
   private partial = "";
   private partialCut = false;
-  private lineNo = 0;
+  private lineNo: number;
   /** a run of `\r` ended the last chunk: a line break unless `\n` follows */
   private pendingCR = false;
+
+  /** `startLine`: lines already read before the first byte pushed (to split a window of a file) */
+  constructor(startLine = 0) {
+    this.lineNo = startLine;
+  }
+
+  /** lines emitted so far, counting `startLine` */
+  get lines(): number {
+    return this.lineNo;
+  }
 
   push(chunk: string, emit: (line: RawLine) => void): void {
     let start = 0;

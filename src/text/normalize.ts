@@ -66,6 +66,22 @@ function kernelLine(no: number, text: string, outer: PrefixFields, cut: boolean)
   return line;
 }
 
+/**
+ * A line with no journal shape as the normaliser sees it on its own, or undefined when it
+ * carries nothing (blank, a syslog repeat notice). Whether it is then dropped as a repeat
+ * depends on the lines before it (see LineNormalizer.isRepeat).
+ */
+export function lineAlone(raw: RawLine): KernelLine | undefined {
+  const line = kernelLine(raw.no, cleanControl(raw.text), {}, raw.cut === true);
+  return carriesText(line) ? line : undefined;
+}
+
+function carriesText(line: KernelLine): boolean {
+  // blank lines carry nothing; copies that interleave them must read like the original
+  if (line.text.trim() === "") return false;
+  return !(line.text.includes("repeated") && SYSLOG_REPEAT.test(line.text));
+}
+
 export class LineNormalizer {
   private readonly exportReader = new JournalExportReader();
   private previous: KernelLine | undefined;
@@ -87,6 +103,11 @@ export class LineNormalizer {
     this.deliver(kernelLine(raw.no, text, {}, raw.cut === true), emit);
   }
 
+  /** No journal export entry is half read (the only state a line's meaning depends on). */
+  get atRest(): boolean {
+    return this.exportReader.idle;
+  }
+
   finish(emit: (line: KernelLine) => void): void {
     this.exportReader.flush((no, msg) => this.emitMessage(no, msg, emit));
   }
@@ -98,11 +119,7 @@ export class LineNormalizer {
   }
 
   private deliver(line: KernelLine, emit: (line: KernelLine) => void): void {
-    if (line.text.trim() === "") {
-      // blank lines carry nothing; copies that interleave them must read like the original
-      return;
-    }
-    if (line.text.includes("repeated") && SYSLOG_REPEAT.test(line.text)) return;
+    if (!carriesText(line)) return;
     if (this.isRepeat(line)) return;
     this.previous = line;
     emit(line);

@@ -84,6 +84,15 @@ export class SessionReader {
   /** the current line continued the backtrace being read */
   private inBacktrace = false;
 
+  /**
+   * No command output is being read (none, or `log` whose output is kernel log) and no
+   * backtrace or structure is open: a line takes part only if it has a session shape.
+   */
+  get atRest(): boolean {
+    const idle = this.command === undefined || LOG_COMMANDS.has(this.command);
+    return idle && this.struct === undefined && this.backtrace === undefined;
+  }
+
   /** Takes the line if it belongs to a crash session. */
   push(line: KernelLine): boolean {
     const text = line.text;
