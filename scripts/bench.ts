@@ -5,9 +5,10 @@
  * Missing peers are installed from Debian's packages when running as root; anything that
  * cannot run is skipped with the reason printed.
  * Then the "scan" section (scripts/bench-scan.ts): `analyze` on big generated syslogs
- * against `grep -c 'BUG:'`.
+ * against `grep -c 'BUG:'`, and the "startup" section (scripts/bench-startup.ts): `analyze`
+ * of one short log, whole process.
  * Options: --runs N (default 5), --slow-runs N (crash/drgn, default 3), --no-install, --dumps a,b,
- * --only scan (the scan section alone: needs no lab dumps)
+ * --only scan|startup (that section alone: needs no lab dumps)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { join, resolve } from "node:path";
 import { openDump } from "../src/dump/index.js";
 import { formatLog, openKernel } from "../src/kernel/index.js";
 import { benchScan } from "./bench-scan.js";
+import { benchStartup } from "./bench-startup.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -37,8 +39,13 @@ const dumps = option(
 const cleanEnv = { ...process.env };
 delete cleanEnv.NODE_EXTRA_CA_CERTS;
 
-if (option("--only", "") === "scan") {
-  benchScan(Number(option("--runs", "3")), cleanEnv);
+const sections: Record<string, () => void> = {
+  scan: () => benchScan(Number(option("--runs", "3")), cleanEnv),
+  startup: () => benchStartup(Number(option("--runs", "15")), cleanEnv),
+};
+const only = sections[option("--only", "")];
+if (only !== undefined) {
+  only();
   process.exit(0);
 }
 
@@ -290,3 +297,5 @@ for (const f of failures) console.log(`fails: ${f}`);
 
 console.log("");
 benchScan(Math.min(runs, 3), cleanEnv);
+console.log("");
+benchStartup(Math.max(runs, 15), cleanEnv);
