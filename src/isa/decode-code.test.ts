@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, test } from "node:test";
 import fc from "fast-check";
 import { parseCodeLine } from "./code-line.js";
 import { decodeCode } from "./decode-code.js";
@@ -222,4 +222,18 @@ describe("decodeCode on bad input", () => {
       { numRuns: 300 },
     );
   });
+});
+
+// fuzz (oops-code): a base below 0 went to the u64 decoder unwrapped, offsets came out huge
+// and the decoding loop never ended
+test("x86: RIP 0x0 (base below zero) decodes, addresses wrapping at 2^64", async () => {
+  const code = parseCodeLine(lines.nullread);
+  assert.ok(code);
+  const decoding = await decodeCode("x86_64", code, 0n);
+  assert.ok(decoding);
+  const fault = decoding.instructions[decoding.faultIndex];
+  assert.equal(fault?.address, 0n);
+  assert.equal(decoding.instructions[0]?.address, 2n ** 64n - BigInt(code.faultOffset));
+  const far = await decodeCode("x86_64", code, 2n ** 64n + 5n);
+  assert.equal(far?.instructions[far.faultIndex]?.address, 5n);
 });

@@ -69,21 +69,23 @@ export async function decodeX86(
   const { iced } = t;
   const code = bytes.subarray(options.start);
   const decoder = new iced.Decoder(options.bitness, code, iced.DecoderOptions.None);
-  const origin = options.base ?? 0n;
-  decoder.ip = origin + BigInt(options.start);
+  // the decoder's ip is a u64: a base below 0 (RIP 0x0 minus the fault offset) wraps, so
+  // offsets come from the decoder's position, never from ip - base
+  const origin = BigInt.asUintN(64, options.base ?? 0n);
+  decoder.ip = BigInt.asUintN(64, origin + BigInt(options.start));
   const out: DecodedInstruction[] = [];
   try {
     while (decoder.canDecode) {
+      const offset = options.start + decoder.position;
       const ins = decoder.decode();
       try {
-        const offset = Number(ins.ip - origin);
         if (ins.isInvalid) {
           // A cut-off instruction at the end takes the remaining bytes; a bad opcode one byte.
           const cutOff = decoder.lastError === iced.DecoderError.NoMoreBytes;
           const length = cutOff ? bytes.length - offset : Math.max(1, ins.length);
           out.push(badInstruction(bytes, offset, length));
           decoder.position = offset - options.start + length;
-          decoder.ip = origin + BigInt(offset + length);
+          decoder.ip = BigInt.asUintN(64, origin + BigInt(offset + length));
           continue;
         }
         out.push(describe(t, ins, bytes, offset, options));
