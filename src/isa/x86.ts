@@ -6,6 +6,7 @@
  */
 
 import { createRequire } from "node:module";
+import { setFlagsFromString } from "node:v8";
 import { formatHex, hexBytes } from "./hex.js";
 import type { DecodedInstruction, MemoryAccess, MemoryOperand } from "./types.js";
 
@@ -26,7 +27,17 @@ function loadTools(): Promise<X86Tools> {
   tools ??= Promise.resolve().then(() => {
     // iced-x86 is CommonJS: require() loads it in ~20 ms, where import() first lexes its
     // 900 kB of JavaScript for named exports and takes ~60 ms (measured on Node 20).
-    const iced = createRequire(import.meta.url)("iced-x86") as Iced;
+    // A crash report decodes a few dozen instructions: V8's baseline WASM compiler does that at
+    // once, while tiering the hot decoder functions up to the optimising compiler cost ~40 ms
+    // of CPU per run (a third of a short analysis). The flag is read when the module compiles,
+    // so it is set for iced's module only and restored for any WASM loaded later (zstd).
+    setFlagsFromString("--liftoff-only");
+    let iced: Iced;
+    try {
+      iced = createRequire(import.meta.url)("iced-x86") as Iced;
+    } finally {
+      setFlagsFromString("--no-liftoff-only");
+    }
     const att = new iced.Formatter(iced.FormatterSyntax.Gas);
     // objdump style: 0x-prefixed lower-case hex everywhere, `(%rdx,%rax,1)`, `0x0(%rax,%rax,1)`.
     att.uppercaseHex = false;
