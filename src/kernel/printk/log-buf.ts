@@ -5,10 +5,9 @@
  * the same on little-endian). The oldest byte is at `log_end % log_buf_len` once the ring has
  * wrapped. Lines keep their own `<N>` level and timestamp and are printed as they are.
  */
+import { CrashlensError, checkBound } from "../../errors.js";
 import type { LogResult, LogSource, PrintkRecord } from "./types.js";
-import { bytesToText, u32, u64 } from "./types.js";
-
-const MAX_LOG_BYTES = 1 << 30;
+import { bytesToText, MAX_LOG_BUF_BYTES, u32, u64 } from "./types.js";
 
 export function hasLegacy(source: LogSource): boolean {
   return source.info.symbols.has("log_buf") && source.info.symbols.has("log_end");
@@ -17,20 +16,24 @@ export function hasLegacy(source: LogSource): boolean {
 export async function readLegacy(source: LogSource): Promise<LogResult> {
   const { info } = source;
   const symbol = (name: string) => info.symbols.get(name) as bigint;
-  if (!info.symbols.has("log_buf_len")) throw new Error("VMCOREINFO has no SYMBOL(log_buf_len)");
+  if (!info.symbols.has("log_buf_len"))
+    throw new CrashlensError("not-found", "VMCOREINFO has no SYMBOL(log_buf_len)");
   const logBuf = u64(await source.read(symbol("log_buf"), 8), 0);
   const bufLen = u32(await source.read(symbol("log_buf_len"), 4), 0);
   const end = u32(await source.read(symbol("log_end"), 4), 0);
-  if (bufLen === 0 || bufLen > MAX_LOG_BYTES)
-    throw new Error(`log_buf_len ${bufLen} is implausible`);
+  if (bufLen === 0) throw new CrashlensError("bad-data", "log_buf_len 0 is implausible");
+  checkBound(bufLen, MAX_LOG_BUF_BYTES, "log_buf_len");
   const area = await source.readLenient(logBuf, bufLen, "log buffer");
   const warnings: string[] = [];
   if (area.holes.length > 0)
     warnings.push("parts of the plain log ring are missing; they read as NUL bytes");
   const length = Math.min(end, bufLen);
   const start = end > bufLen ? end % bufLen : 0;
+  // the oldest bytes run from `start` to the end of the ring, then wrap to its start
   const text = new Uint8Array(length);
-  for (let i = 0; i < length; i++) text[i] = area.bytes[(start + i) % bufLen] as number;
+  const tail = area.bytes.subarray(start, Math.min(bufLen, start + length));
+  text.set(tail);
+  text.set(area.bytes.subarray(0, length - tail.length), tail.length);
   const records: PrintkRecord[] = [];
   const lines = bytesToText(text).split("\n");
   // a trailing newline leaves one empty string, which is not a line

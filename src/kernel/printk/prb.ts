@@ -5,9 +5,18 @@
  * only the `printk_info` fields VMCOREINFO leaves out (facility, flags/level right after
  * text_len) are fixed, and they have not moved since 5.10.
  */
-import { checkBound } from "../../errors.js";
+import { CrashlensError, checkBound } from "../../errors.js";
 import type { LogResult, LogSource, PrintkRecord } from "./types.js";
-import { bytesToText, callerOf, overlapsHole, u16, u32, u64 } from "./types.js";
+import {
+  bytesToText,
+  callerOf,
+  MAX_LOG_BUF_BYTES,
+  overlapsHole,
+  structSize,
+  u16,
+  u32,
+  u64,
+} from "./types.js";
 
 /** desc states, in the top two bits of state_var (`enum desc_state`) */
 const DESC_COMMITTED = 1n;
@@ -15,7 +24,7 @@ const DESC_FINALIZED = 2n;
 const STATE_SHIFT = 62n;
 const ID_MASK = (1n << STATE_SHIFT) - 1n;
 const MAX_COUNT_BITS = 24;
-const MAX_SIZE_BITS = 30;
+const MAX_SIZE_BITS = 26; // MAX_LOG_BUF_BYTES
 
 export function hasLockless(source: LogSource): boolean {
   return source.info.symbols.has("prb");
@@ -26,11 +35,11 @@ export async function readLockless(source: LogSource): Promise<LogResult> {
   const warnings: string[] = [];
   const need = (map: ReadonlyMap<string, number>, key: string, kind: string) => {
     const v = map.get(key);
-    if (v === undefined) throw new Error(`VMCOREINFO has no ${kind}(${key})`);
+    if (v === undefined) throw new CrashlensError("not-found", `VMCOREINFO has no ${kind}(${key})`);
     return v;
   };
   const off = (key: string) => need(info.offsets, key, "OFFSET");
-  const size = (key: string) => need(info.sizes, key, "SIZE");
+  const size = (key: string) => structSize(need(info.sizes, key, "SIZE"), key);
   const counter = info.offsets.get("atomic_long_t.counter") ?? 0;
 
   const prbPointer = info.symbols.get("prb") as bigint;
@@ -52,6 +61,8 @@ export async function readLockless(source: LogSource): Promise<LogResult> {
   const dataSize = 1n << BigInt(sizeBits);
   const descSize = size("prb_desc");
   const infoSize = size("printk_info");
+  checkBound(count * descSize, MAX_LOG_BUF_BYTES, "printk descriptor ring size");
+  checkBound(count * infoSize, MAX_LOG_BUF_BYTES, "printk info array size");
   const descArea = await source.readLenient(descs, count * descSize, "printk descriptor ring");
   const infoArea = await source.readLenient(infos, count * infoSize, "printk info array");
   const textArea = await source.readLenient(data, Number(dataSize), "log buffer");

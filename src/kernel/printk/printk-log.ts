@@ -6,10 +6,17 @@
  * Header: u64 ts_nsec; u16 len, text_len, dict_len; u8 facility; u8 flags:5, level:3
  * (then u32 caller_id with CONFIG_PRINTK_CALLER, 5.1+); text follows the header.
  */
+import { CrashlensError, checkBound } from "../../errors.js";
 import type { LogResult, LogSource, PrintkRecord } from "./types.js";
-import { bytesToText, overlapsHole, u16, u32, u64 } from "./types.js";
-
-const MAX_LOG_BYTES = 1 << 30;
+import {
+  bytesToText,
+  MAX_LOG_BUF_BYTES,
+  overlapsHole,
+  structSize,
+  u16,
+  u32,
+  u64,
+} from "./types.js";
 
 export function hasStructured(source: LogSource): boolean {
   return source.info.symbols.has("log_first_idx");
@@ -20,7 +27,7 @@ export async function readStructured(source: LogSource): Promise<LogResult> {
   const warnings: string[] = [];
   const symbol = (name: string) => {
     const v = info.symbols.get(name);
-    if (v === undefined) throw new Error(`VMCOREINFO has no SYMBOL(${name})`);
+    if (v === undefined) throw new CrashlensError("not-found", `VMCOREINFO has no SYMBOL(${name})`);
     return v;
   };
   // the struct was renamed printk_log in 3.11; accept either spelling
@@ -28,10 +35,13 @@ export async function readStructured(source: LogSource): Promise<LogResult> {
   const headerSize = info.sizes.get(struct);
   const offset = (field: string) => {
     const v = info.offsets.get(`${struct}.${field}`);
-    if (v === undefined) throw new Error(`VMCOREINFO has no OFFSET(${struct}.${field})`);
+    if (v === undefined)
+      throw new CrashlensError("not-found", `VMCOREINFO has no OFFSET(${struct}.${field})`);
     return v;
   };
-  if (headerSize === undefined) throw new Error("VMCOREINFO has no SIZE(printk_log)");
+  if (headerSize === undefined)
+    throw new CrashlensError("not-found", "VMCOREINFO has no SIZE(printk_log)");
+  structSize(headerSize, struct);
   const tsAt = offset("ts_nsec");
   const lenAt = offset("len");
   const textLenAt = offset("text_len");
@@ -42,8 +52,8 @@ export async function readStructured(source: LogSource): Promise<LogResult> {
   const bufLen = u32(await source.read(symbol("log_buf_len"), 4), 0);
   const first = u32(await source.read(symbol("log_first_idx"), 4), 0);
   const next = u32(await source.read(symbol("log_next_idx"), 4), 0);
-  if (bufLen === 0 || bufLen > MAX_LOG_BYTES)
-    throw new Error(`log_buf_len ${bufLen} is implausible`);
+  if (bufLen === 0) throw new CrashlensError("bad-data", "log_buf_len 0 is implausible");
+  checkBound(bufLen, MAX_LOG_BUF_BYTES, "log_buf_len");
   const area = await source.readLenient(logBuf, bufLen, "log buffer");
   const buf = area.bytes;
 

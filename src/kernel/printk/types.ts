@@ -2,6 +2,7 @@
  * @module kernel/printk/types
  * One record shape for every printk buffer generation, and what the readers need.
  */
+import { CrashlensError, checkBound } from "../../errors.js";
 import type { VmcoreInfo } from "../vmcoreinfo.js";
 
 export interface PrintkRecord {
@@ -52,9 +53,39 @@ function view(bytes: Uint8Array): DataView {
   }
   return v;
 }
-export const u64 = (bytes: Uint8Array, at: number) => view(bytes).getBigUint64(at, true);
-export const u32 = (bytes: Uint8Array, at: number) => view(bytes).getUint32(at, true);
-export const u16 = (bytes: Uint8Array, at: number) => view(bytes).getUint16(at, true);
+/**
+ * Field offsets come from VMCOREINFO, which is input: one that points outside the bytes read
+ * is bad data (a CrashlensError), not a RangeError from the DataView.
+ */
+function fieldAt(bytes: Uint8Array, at: number, width: number): number {
+  if (at >= 0 && at + width <= bytes.length) return at;
+  throw new CrashlensError(
+    "bad-data",
+    `a printk field at offset ${at} lies outside the ${bytes.length} bytes read (VMCOREINFO OFFSET/SIZE disagree)`,
+  );
+}
+export const u64 = (bytes: Uint8Array, at: number) =>
+  view(bytes).getBigUint64(fieldAt(bytes, at, 8), true);
+export const u32 = (bytes: Uint8Array, at: number) =>
+  view(bytes).getUint32(fieldAt(bytes, at, 4), true);
+export const u16 = (bytes: Uint8Array, at: number) =>
+  view(bytes).getUint16(fieldAt(bytes, at, 2), true);
+
+/**
+ * Largest log buffer read: CONFIG_LOG_BUF_SHIFT allows 2^12..2^25 bytes, and `log_buf_len=`
+ * is rarely set higher; a size from a damaged dump above this is refused rather than
+ * allocated, read and decoded (which would take seconds and several times its size).
+ */
+export const MAX_LOG_BUF_BYTES = 64 * 1024 * 1024;
+/** one VMCOREINFO SIZE() of a printk struct (printk_ringbuffer is 88 bytes, printk_info 88) */
+export const MAX_STRUCT_BYTES = 4096;
+
+/** A VMCOREINFO SIZE() that a struct can have: above 0 and at most MAX_STRUCT_BYTES. */
+export function structSize(size: number, what: string): number {
+  if (!(size > 0)) throw new CrashlensError("bad-data", `VMCOREINFO SIZE(${what}) is ${size}`);
+  checkBound(size, MAX_STRUCT_BYTES, `SIZE(${what})`);
+  return size;
+}
 
 const latin1 = new TextDecoder("latin1");
 /** record text as bytes-in-a-string (latin1), so escaping can see every byte */
