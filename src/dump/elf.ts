@@ -232,12 +232,18 @@ export class ElfDump extends PagedMemory implements Dump {
     return this.overlapping(start, start + BigInt(this.pageSize)).length > 0;
   }
 
+  /** bytes of a segment the file really holds: a damaged or cut dump may claim more */
+  private inFile(s: LoadSegment): bigint {
+    const available = BigInt(Math.max(0, this.source.size - s.offset));
+    return s.filesz < available ? s.filesz : available;
+  }
+
   async *storedPages(): AsyncIterable<bigint> {
     const size = BigInt(this.pageSize);
     let last = -1n;
     for (const s of this.segments) {
       const first = (s.paddr + size - 1n) / size;
-      const end = (s.paddr + s.filesz) / size;
+      const end = (s.paddr + this.inFile(s)) / size;
       for (let pfn = first > last ? first : last + 1n; pfn < end; pfn++) {
         last = pfn;
         yield pfn;
@@ -246,7 +252,7 @@ export class ElfDump extends PagedMemory implements Dump {
   }
 
   storedPageCount(): number {
-    return this.segments.reduce((n, s) => n + Number(s.filesz / BigInt(this.pageSize)), 0);
+    return this.segments.reduce((n, s) => n + Number(this.inFile(s) / BigInt(this.pageSize)), 0);
   }
 
   ranges(): readonly PhysicalRange[] {
