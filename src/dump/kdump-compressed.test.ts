@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, test } from "node:test";
 import { PAGE } from "../../test/writers/memory.js";
 import { BufferRandomAccess, openDumpFrom } from "./index.js";
+import { KdumpCompressedDump } from "./kdump-compressed.js";
 import { conformanceImage, runReaderSuite } from "./reader.case.js";
+import { writeKdump } from "./writers/kdump-writer.js";
 
 for (const compression of ["zlib", "lzo", "snappy", "zstd", "none"] as const) {
   runReaderSuite({
@@ -56,4 +58,18 @@ describe("kdump-compressed specifics", () => {
     });
     assert.deepEqual(await dump.readPhysical(6n * BigInt(PAGE), PAGE), image.pages.get(6n));
   });
+});
+
+// fuzz (dump-split): a header timestamp past a Date's range gave an Invalid Date, and
+// facts() and `analyze` threw a RangeError from toISOString()
+test("kdump: a header timestamp beyond a Date's range gives no crash time", async () => {
+  const bytes = await writeKdump({
+    maxMapnr: 4n,
+    pages: new Map([[1n, new Uint8Array(4096).fill(1)]]),
+    compression: "none",
+  });
+  new DataView(bytes.buffer, bytes.byteOffset).setBigInt64(408, 2n ** 62n, true);
+  const dump = await KdumpCompressedDump.open(new BufferRandomAccess(bytes), "far.kdump");
+  assert.equal(dump.hints().crashTime, undefined);
+  assert.doesNotThrow(() => dump.facts());
 });

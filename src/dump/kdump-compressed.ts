@@ -32,6 +32,7 @@ import {
 } from "./structs/kdump.js";
 import { cString } from "./structs/struct.js";
 import type { Dump, DumpHints, ElfNote, Fact, PhysicalRange } from "./types.js";
+import { unixTime } from "./unix-time.js";
 
 /** bitmaps up to this size are counted at open (for `info`); larger ones on demand only */
 const MAX_COUNTED_BITMAP = 8 * 1024 * 1024;
@@ -345,7 +346,8 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
     const { header, sub } = this;
     const hints: DumpHints = {};
     if (sub !== undefined) hints.physBase = BigInt.asIntN(64, sub.physBase);
-    if (header.timestampSec > 0n) hints.crashTime = new Date(Number(header.timestampSec) * 1000);
+    const crashTime = header.timestampSec > 0n ? unixTime(header.timestampSec) : undefined;
+    if (crashTime !== undefined) hints.crashTime = crashTime;
     if (header.release) hints.release = header.release;
     if (header.machine) hints.machine = header.machine;
     if (this.flavour === "makedumpfile") hints.currentCpu = header.currentCpu;

@@ -12,6 +12,7 @@ import {
   type KdumpSubHeader,
 } from "./structs/kdump.js";
 import type { Fact } from "./types.js";
+import { unixTime } from "./unix-time.js";
 
 export interface KdumpFactsInput {
   readonly header: ReturnType<typeof DiskDumpHeader.get>;
@@ -51,8 +52,7 @@ export function kdumpFacts(k: KdumpFactsInput): Fact[] {
   const utsname = [h.sysname, h.nodename, h.release, h.version, h.machine]
     .filter((s) => s !== "")
     .join(" ");
-  const timestamp =
-    h.timestampSec > 0n ? new Date(Number(h.timestampSec) * 1000).toISOString() : undefined;
+  const timestamp = h.timestampSec > 0n ? unixTime(h.timestampSec)?.toISOString() : undefined;
   const c = k.counts;
   const facts: Fact[] = [
     { key: "version", label: "header version", value: h.headerVersion },

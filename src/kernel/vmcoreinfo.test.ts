@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { describe, it } from "node:test";
+import { describe, it, test } from "node:test";
 import { parseNumber, parseVmcoreinfo } from "./vmcoreinfo.js";
 
 describe("VMCOREINFO", () => {
@@ -41,4 +41,16 @@ describe("VMCOREINFO", () => {
     assert.equal(info.configs.get("KALLSYMS"), "y");
     assert.equal(info.numbers.get("VMALLOC_START"), 0xffffc90000000000n);
   });
+});
+
+// fuzz (analyze-file): a CRASHTIME past what a Date holds became an Invalid Date, and
+// `analyze` threw a RangeError from toISOString()
+test("VMCOREINFO: a CRASHTIME beyond a Date's range is a warning, not a time", () => {
+  const info = parseVmcoreinfo("CRASHTIME=99999999999999999\n");
+  assert.equal(info.crashTime, undefined);
+  assert.match(info.warnings.join("\n"), /CRASHTIME/);
+  assert.equal(
+    parseVmcoreinfo("CRASHTIME=1700000000\n").crashTime?.toISOString(),
+    "2023-11-14T22:13:20.000Z",
+  );
 });

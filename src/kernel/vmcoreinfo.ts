@@ -4,6 +4,7 @@
  * no `0x`; SIZE/OFFSET/LENGTH are decimal; NUMBER is decimal (`%ld`, may be negative) except
  * a few written as `0x…` — so numbers detect their base. Bad values become warnings.
  */
+import { unixTime } from "../dump/unix-time.js";
 
 export interface VmcoreInfo {
   readonly raw: string;
@@ -100,8 +101,9 @@ export function parseVmcoreinfo(raw: string): VmcoreInfo {
   const crashTime = other.get("CRASHTIME");
   if (crashTime !== undefined) {
     const n = parseNumber(crashTime);
-    if (n === undefined) warnings.push("VMCOREINFO: CRASHTIME is not a number");
-    else info.crashTime = new Date(Number(n) * 1000);
+    const time = n === undefined ? undefined : unixTime(n);
+    if (time === undefined) warnings.push("VMCOREINFO: CRASHTIME is not a time");
+    else info.crashTime = time;
   }
   return info;
 }
