@@ -13,12 +13,22 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
   {
     why: "the oops and panic reporting path prints the crash, it does not cause it",
     pattern:
-      /^(?:dump_stack(?:_lvl)?|show_stack|show_trace_log_lvl|dump_backtrace\w*|panic|vpanic|nmi_panic|__warn\w*|warn_slowpath\w*|report_bug|handle_bug|exc_invalid_op|do_trap|do_error_trap|do_invalid_op|invalid_op|oops_end|die|__die\w*|no_context|__bad_area\w*|bad_area\w*|page_fault|do_page_fault|__do_page_fault|trace_do_page_fault|do_async_page_fault|async_page_fault|exc_page_fault|do_user_addr_fault|do_kern_addr_fault|page_fault_oops|kernelmode_fixup_or_oops|crash_kexec|__crash_kexec|machine_kexec|_?printk|vprintk\w*|dump_header|out_of_memory|oom_kill_process)$/,
+      /^(?:_*dump_stack(?:_lvl)?|show_stack|show_regs|exc_\w+|show_trace_log_lvl|dump_backtrace\w*|panic|vpanic|nmi_panic|__warn\w*|warn_slowpath\w*|report_bug|handle_bug|exc_invalid_op|do_trap|do_error_trap|do_invalid_op|invalid_op|oops_end|die|__die\w*|no_context|__bad_area\w*|bad_area\w*|page_fault|do_page_fault|__do_page_fault|trace_do_page_fault|do_async_page_fault|async_page_fault|exc_page_fault|do_user_addr_fault|do_kern_addr_fault|page_fault_oops|kernelmode_fixup_or_oops|crash_kexec|__crash_kexec|machine_kexec|_?printk|vprintk\w*|dump_header|out_of_memory|oom_kill_process)$/,
   },
   {
     why: "sanitizers and list debugging detect corruption made elsewhere",
     pattern:
-      /^(?:kasan_\w+|__kasan_\w+|__asan_\w+|check_memory_region|kmsan_\w+|__ubsan_\w+|ubsan_\w+|__list_add_valid\w*|__list_del_entry_valid\w*|list_del|list_add\w*|__list_del\w*)$/,
+      /^(?:kasan_\w+|__kasan_\w+|__asan_\w+|check_memory_region|kmsan_\w+|__kmsan_\w+|kfence_\w+|__kfence_\w+|__ubsan_\w+|ubsan_\w+|print_report|print_address_description\w*|describe_object\w*|__list_add_valid\w*|__list_del_entry_valid\w*|list_del|list_add\w*|__list_del\w*|refcount_warn_saturate|__refcount_\w+)$/,
+  },
+  {
+    why: "lockdep, the sleeping-in-atomic checks and DMA debugging report a misuse by their caller",
+    pattern:
+      /^(?:__lock_acquire|lock_acquire\w*|lock_release|lock_acquired|lock_contended|validate_chain|check_deadlock|check_prevs?_add|check_noncircular|check_irq_usage|mark_lock\w*|print_(?:circular|deadlock|bad_irq_dependency|usage)_bug\w*|lockdep_\w+|__lockdep_\w+|debug_locks_off|__might_sleep|___might_sleep|__might_resched|__might_fault|might_fault|__schedule_bug|schedule_debug|check_unmap|check_sync|check_for_\w+|debug_dma_\w+)$/,
+  },
+  {
+    why: "locking and wake-up primitives do what their caller asked: a fault inside them means the caller handed over a broken lock or wait queue",
+    pattern:
+      /^(?:__mutex_add_waiter|__mutex_unlock\w*|mutex_unlock\w*|__mutex_remove_waiter|_raw_(?:spin|read|write)_(?:unlock|trylock)\w*|queued_(?:read|write)_lock\w*|__wake_up\w*|wake_up_\w+|up_(?:read|write)|__up_(?:read|write)\w*|complete(?:_all)?)$/,
   },
   {
     why: "a blocked task sleeps in the scheduler and wait primitives (arm64 and older x86 traces start at the context switch); the waiter is above them",
@@ -33,7 +43,7 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
   {
     why: "memory and string primitives do what their caller asked",
     pattern:
-      /^(?:__?mem(?:cpy|set|move|cmp)\w*|str(?:len|cmp|ncmp|cpy|ncpy|scpy)|copy_user_\w+|rep_movs\w*)$/,
+      /^(?:_*mem(?:cpy|set|move|cmp|chr|scan|dup)\w*|_*str(?:n?len|n?cmp|n?casecmp|n?cpy|[sl]cpy|n?cat|lcat|r?chr|nchr|str|sep|spn|cspn|pbrk|n?dup)|fortify_\w+|__fortify_\w+|copy_user_\w+|rep_movs\w*|__copy_\w+_user\w*)$/,
   },
 ];
 
