@@ -2,6 +2,7 @@
  * Measures crashlens against public conformance data:
  *   npm run conformance -- ../shared/corpus/syzkaller/linux-report
  *   npm run conformance -- ../shared/corpus/satyr
+ *   npm run conformance -- realworld [--verbose]     (testdata/realworld, scripts/realworld.ts)
  * For syzkaller-format files (header lines, blank line, log) it prints the share of titles
  * matching TITLE or an ALT, the share of no-crash files reported as none, agreement on
  * CORRUPTED, and the mismatches. For satyr's directory it checks the frame facts of
@@ -156,10 +157,17 @@ export function satyr(dir: string, print = true): Record<string, number> {
   return Object.fromEntries(checks.map((key) => [key, ok[key] / n]));
 }
 
-function main(dir: string | undefined): number {
+async function main(dir: string | undefined, verbose: boolean): Promise<number> {
   if (!dir) {
-    console.error("usage: npm run conformance -- DIR   (a syzkaller report dir or satyr's dir)");
+    console.error(
+      "usage: npm run conformance -- DIR | realworld   (a syzkaller report dir, satyr's dir)",
+    );
     return 2;
+  }
+  if (dir === "realworld") {
+    const { printRealworld, scoreRealworld } = await import("./realworld.js");
+    printRealworld(await scoreRealworld("testdata/realworld"), verbose);
+    return 0;
   }
   if (existsSync(join(dir, "expectations.json"))) {
     satyr(dir);
@@ -170,5 +178,9 @@ function main(dir: string | undefined): number {
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, ""))) {
-  process.exitCode = main(process.argv[2]);
+  const args = process.argv.slice(2);
+  process.exitCode = await main(
+    args.find((a) => !a.startsWith("--")),
+    args.includes("--verbose"),
+  );
 }
