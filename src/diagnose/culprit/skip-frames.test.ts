@@ -17,6 +17,9 @@ const machinery = [
   "__dump_stack",
   "exc_page_fault",
   "asm_exc_invalid_op",
+  // OpenZFS/SPL assertion reporting (400, 402)
+  "spl_panic",
+  "spl_debug_dumpstack",
   // lockdep and the might-sleep checks (202, 203, 302, 309)
   "__lock_acquire",
   "lock_acquire",

@@ -13,7 +13,7 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
   {
     why: "the oops and panic reporting path prints the crash, it does not cause it",
     pattern:
-      /^(?:_*dump_stack(?:_lvl)?|show_stack|show_regs|exc_\w+|show_trace_log_lvl|dump_backtrace\w*|panic|vpanic|nmi_panic|__warn\w*|warn_slowpath\w*|report_bug|handle_bug|exc_invalid_op|do_trap|do_error_trap|do_invalid_op|invalid_op|oops_end|die|__die\w*|no_context|__bad_area\w*|bad_area\w*|page_fault|do_page_fault|__do_page_fault|trace_do_page_fault|do_async_page_fault|async_page_fault|exc_page_fault|do_user_addr_fault|do_kern_addr_fault|page_fault_oops|kernelmode_fixup_or_oops|crash_kexec|__crash_kexec|machine_kexec|_?printk|vprintk\w*|dump_header|out_of_memory|oom_kill_process)$/,
+      /^(?:_*dump_stack(?:_lvl)?|show_stack|show_regs|exc_\w+|show_trace_log_lvl|dump_backtrace\w*|panic|vpanic|nmi_panic|__warn\w*|warn_slowpath\w*|report_bug|handle_bug|exc_invalid_op|do_trap|do_error_trap|do_invalid_op|invalid_op|oops_end|die|__die\w*|no_context|__bad_area\w*|bad_area\w*|page_fault|do_page_fault|__do_page_fault|trace_do_page_fault|do_async_page_fault|async_page_fault|exc_page_fault|do_user_addr_fault|do_kern_addr_fault|page_fault_oops|kernelmode_fixup_or_oops|crash_kexec|__crash_kexec|machine_kexec|_?printk|vprintk\w*|dump_header|out_of_memory|oom_kill_process|spl_panic|spl_dumpstack|spl_debug_\w+|vcmn_err|cmn_err|zfs_panic_recover)$/,
   },
   {
     why: "sanitizers and list debugging detect corruption made elsewhere",

@@ -10,6 +10,7 @@ import { miscGroups } from "./misc.js";
 import { panicGroups } from "./panic.js";
 import type { OopsGroup } from "./types.js";
 import { warningGroup } from "./warning.js";
+import { zfsGroups } from "./zfs.js";
 
 export const oopsGroups: readonly OopsGroup[] = [
   bugGroup,
@@ -23,6 +24,7 @@ export const oopsGroups: readonly OopsGroup[] = [
   ...panicGroups.slice(1), // rust, kernel BUG, Kernel BUG, BUG kmalloc-
   ...faultGroups.slice(4), // divide error, invalid opcode, int3, arm faults
   ...miscGroups,
+  ...zfsGroups,
 ];
 
 /**
@@ -39,6 +41,8 @@ export const continuationHeaders: readonly RegExp[] = [
   /int3: /,
   // an allocation inside a report can hit the OOM killer; alone it opens its own report
   /invoked oom-killer:/,
+  // spl_panic() after the VERIFY/ASSERT line it reports
+  /PANIC at [^:\s]+:[0-9]+:[A-Za-z0-9_.]+\(\)/,
 ];
 
 /** Messages that are not bugs but print a stack; inside a report they mean interleaving. */
