@@ -1,8 +1,21 @@
 #!/usr/bin/env node
-// Installs the peer tools the conformance tests compare against, from Debian's packages,
-// when they are missing: a comparison is never skipped because a tool is absent. Installing
-// needs root; another apt holding the dpkg lock is waited for, not failed on.
+// Before the conformance tests: refuses at once when the shared artifacts are not beside the
+// repository, then installs the peer tools the tests compare against, from Debian's
+// packages, when they are missing: a comparison is never skipped because a tool is absent.
+// Installing needs root; another apt holding the dpkg lock is waited for, not failed on.
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const shared = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared");
+if (!existsSync(join(shared, "lab")) || !existsSync(join(shared, "corpus"))) {
+  console.error(
+    `test-deps: the conformance tests need the shared artifacts at ${shared} (lab dumps,\n` +
+      "corpora, seed write-ups) beside the repository; they are not there, so nothing was run.",
+  );
+  process.exit(1);
+}
 
 /** what the conformance tests run, a shell check that it is there, and its Debian package */
 const PEERS = [
