@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { essence } from "../test/essence.js";
 import { input } from "../test/inputs.js";
 import { shared } from "../test/shared.js";
 import { analyzeFile, analyzeText } from "./analyze.js";
@@ -18,16 +19,6 @@ const dumps: Array<[file: string, run: string, format: RegExp]> = [
   ["softlockup.kdump-zlib", "softlockup", /^kdump-compressed/],
   ["oom.qemu-kdump-flat", "oom", /^flattened/],
 ];
-
-const essence = (r: {
-  kind: string;
-  title: string;
-  culprit?: { symbol: string; module: string | null };
-}) => ({
-  kind: r.kind,
-  title: r.title,
-  culprit: r.culprit ? `${r.culprit.symbol} [${r.culprit.module}]` : undefined,
-});
 
 describe("analyze on vmcores", () => {
   for (const [file, run, format] of dumps) {
