@@ -6,7 +6,7 @@ import { bigLogChunks, labReports } from "../../scripts/big-log.js";
 import { testdata } from "../../test/shared.js";
 import { linesOfStream } from "../text/line-source.js";
 import { type ParseResult, parseLines, parseText } from "./parse.js";
-import { memorySource, parseBytesFast, type ScanOptions } from "./scan-file.js";
+import { type ByteSource, memorySource, parseBytesFast, type ScanOptions } from "./scan-file.js";
 
 /** The plain path: every line streamed through the parser, read in `chunk`-byte pieces. */
 async function plain(bytes: Uint8Array, chunk = 65536): Promise<ParseResult> {
@@ -102,5 +102,18 @@ describe("fast file scan (parseBytesFast) equals the plain line stream", () => {
       expected,
     );
     assert.deepEqual(fast, await plain(bytes));
+  });
+
+  it("ends where the bytes end when the input is shorter than its size said (truncated while read)", async () => {
+    const text = [...bigLogChunks({ bytes: 200_000, reports: lab, seed: 5 })].join("");
+    const bytes = encode(text);
+    // a file cut by logrotate's copytruncate after stat(): reads come back short, then empty
+    const shrunk: ByteSource = {
+      size: bytes.length + 100_000,
+      read: memorySource(bytes).read,
+    };
+    for (const options of SIZES) {
+      assert.deepEqual(await parseBytesFast(shrunk, options), await plain(bytes));
+    }
   });
 });

@@ -16,6 +16,7 @@
  */
 import { readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
+import { CrashlensError } from "../errors.js";
 import { wholeLinesEnd } from "../text/line-breaks.js";
 import { LineSplitter, type RawLine } from "../text/line-source.js";
 import { LINE_RING, QuietScanner } from "../text/quiet-scanner.js";
@@ -38,7 +39,14 @@ export interface ByteSource {
 export function fileSource(handle: FileHandle, size: number): ByteSource {
   return {
     size,
-    read: async (into, position) => readSync(handle.fd, into, 0, into.length, position),
+    read: async (into, position) => {
+      try {
+        return readSync(handle.fd, into, 0, into.length, position);
+      } catch (cause) {
+        const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+        throw new CrashlensError("os", `read failed at byte ${position}: ${code}`, { cause });
+      }
+    },
   };
 }
 
@@ -79,11 +87,18 @@ class FastScan {
   private readonly scanWords: Uint32Array;
   private readonly feedBuffer: Uint8Array;
   private scanner: QuietScanner | undefined;
+  /**
+   * Where the input ends: its size when the scan began, or less once a read comes back short
+   * (a log truncated while it is read, as logrotate's copytruncate does). Every loop ends by
+   * this bound, so a shrinking file cannot make one read the same place forever.
+   */
+  private size: number;
 
   constructor(
     private readonly source: ByteSource,
     options: ScanOptions,
   ) {
+    this.size = source.size;
     const scanBytes = Math.max(options.scanBytes ?? 1 << 20, 4);
     // whole 32-bit words, aligned: the scanner reads the bytes four at a time
     const arena = new ArrayBuffer((scanBytes + 3) & ~3);
@@ -93,11 +108,11 @@ class FastScan {
   }
 
   async run(): Promise<ParseResult> {
-    const { source, parser } = this;
+    const { parser } = this;
     let at: Mark = { off: 0, line: 0 };
     /** where the current run of skipped lines began: the parser's state is exact there */
     let quiet: Mark = at;
-    while (at.off < source.size) {
+    while (at.off < this.size) {
       if (!parser.atRest()) {
         at = await this.feed(at, at.line + 1);
         quiet = at;
@@ -124,9 +139,16 @@ class FastScan {
   }
 
   private async readScan(off: number): Promise<{ bytes: Uint8Array; atEof: boolean }> {
-    const want = Math.min(this.scanBuffer.length, this.source.size - off);
-    const n = await this.source.read(this.scanBuffer.subarray(0, want), off);
-    return { bytes: this.scanBuffer.subarray(0, n), atEof: off + n >= this.source.size };
+    const want = Math.min(this.scanBuffer.length, this.size - off);
+    const n = await this.read(this.scanBuffer.subarray(0, want), off);
+    return { bytes: this.scanBuffer.subarray(0, n), atEof: off + n >= this.size };
+  }
+
+  /** Reads at `off`; a short read marks the end of the input there. */
+  private async read(into: Uint8Array, off: number): Promise<number> {
+    const n = await this.source.read(into, off);
+    if (n < into.length) this.size = Math.min(this.size, off + n);
+    return n;
   }
 
   /** The scanner learns rare byte pairs from the first bytes it sees. */
@@ -145,7 +167,7 @@ class FastScan {
       const off = startOf(first);
       if (loud.off - off > MAX_WINDOW_BYTES) return quiet;
       const bytes = new Uint8Array(loud.off - off);
-      await this.source.read(bytes, off);
+      await this.read(bytes, off);
       const lines: RawLine[] = [];
       const splitter = new LineSplitter(first - 1);
       splitter.push(new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes), (l) =>
@@ -163,7 +185,7 @@ class FastScan {
    * is at rest at the end of a read; returns where it stopped.
    */
   private async feed(from: Mark, through: number): Promise<Mark> {
-    const { source, parser, feedBuffer } = this;
+    const { parser, feedBuffer } = this;
     const splitter = new LineSplitter(from.line);
     const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
     const emit = (line: RawLine) => parser.push(line);
@@ -179,8 +201,8 @@ class FastScan {
     };
     let off = from.off;
     for (;;) {
-      const n = await source.read(feedBuffer.subarray(0, source.size - off), off);
-      const atEof = off + n >= source.size;
+      const n = await this.read(feedBuffer.subarray(0, Math.max(0, this.size - off)), off);
+      const atEof = off + n >= this.size;
       const bytes = feedBuffer.subarray(0, n);
       const end = wholeLinesEnd(bytes, n, atEof);
       if (end === 0 && !atEof) {
