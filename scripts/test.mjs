@@ -6,7 +6,7 @@
 //                                                   (corpora, lab dumps) and runs peer tools
 // NAME filters files by substring. Node 20's test runner takes explicit file lists (no globs),
 // so the files are listed here.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -57,22 +57,43 @@ console.error(`test: ${files.length} files${conformance ? " (conformance)" : ""}
 // spec for people, TAP to a file for the closing count line that CI reads
 const dir = mkdtempSync(join(tmpdir(), "crashlens-test-"));
 const tap = join(dir, "report.tap");
-const result = spawnSync(
+// A hang must fail the run, not stall CI: each test has a time limit (async hangs), and the
+// whole run one more (a synchronous loop, which no in-process timer can interrupt), after
+// which the runner and the per-file processes it started are killed as one process group.
+const TEST_TIMEOUT_MS = 120_000;
+const RUN_TIMEOUT_MS = (conformance ? 30 : 15) * 60_000;
+const child = spawn(
   process.execPath,
   [
     "--import",
     "tsx",
     "--test",
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     "--test-reporter=tap",
     `--test-reporter-destination=${tap}`,
     ...files.map((f) => relative(repo, f)),
   ],
-  { stdio: "inherit", cwd: repo },
+  { stdio: "inherit", cwd: repo, detached: true },
 );
+// its own process group no longer hears the terminal's Ctrl-C: pass signals on
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    process.kill(-child.pid, "SIGKILL");
+    process.exit(1);
+  });
+}
+let timedOut = false;
+const timer = setTimeout(() => {
+  timedOut = true;
+  process.kill(-child.pid, "SIGKILL");
+}, RUN_TIMEOUT_MS);
+const status = await new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+clearTimeout(timer);
+if (timedOut) console.error(`test: killed after ${RUN_TIMEOUT_MS / 60_000} minutes (a test hangs)`);
 const summary = existsSync(tap) ? readFileSync(tap, "utf8") : "";
 const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, "m").exec(summary)?.[1] ?? 0);
 rmSync(dir, { recursive: true, force: true });
 console.log(`${count("pass")} passed, ${count("fail")} failed`);
-process.exit(result.status ?? 1);
+process.exit(timedOut ? 1 : (status ?? 1));
