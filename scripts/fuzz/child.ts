@@ -3,6 +3,7 @@
  * or memory runs away, and so a fatal V8 error (heap or string limits) ends only this process.
  * Reports progress to the runner every HEARTBEAT_MS; a blocked event loop stops the beats.
  */
+import { closeSync, openSync, writeSync } from "node:fs";
 import { CALL_SINCE, IN_CALL, PROGRESS_SLOTS, runCampaign, STARTED } from "./campaign.js";
 import { loadTarget } from "./targets/index.js";
 
@@ -31,11 +32,20 @@ process.once("message", async (job: Job) => {
     });
   beat();
   const timer = setInterval(beat, HEARTBEAT_MS);
+  // written before each input runs, so that after a hang (no more beats) or a crash the
+  // runner regenerates exactly the input in progress, not one from the last beat
+  const runFd = openSync(job.runFile, "w");
+  const run = new Float64Array(1);
   const result = await runCampaign(target, {
     seed: job.seed,
     timeLimitMs: job.timeLimitMs,
     progress,
+    onInputStart: (n) => {
+      run[0] = n;
+      writeSync(runFd, run, 0, 8, 0);
+    },
   });
+  closeSync(runFd);
   clearInterval(timer);
   send({ result });
   process.disconnect?.();

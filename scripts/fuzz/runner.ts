@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type CampaignResult, replayInput, saveFailure } from "./campaign.js";
 import { TIME_LIMIT_MS } from "./check.js";
+import { childFilesDir } from "./files.js";
 import { loadTarget } from "./targets/index.js";
 
 /** a call this old is a hang (the property itself reports calls over TIME_LIMIT_MS) */
@@ -53,9 +54,15 @@ export async function runInChild(
   timeLimitMs: number,
 ): Promise<CampaignResult> {
   const child = fork(new URL("./child.ts", import.meta.url), {
-    execArgv: ["--import", "tsx", `--max-old-space-size=${CHILD_HEAP_MB}`],
+    execArgv: ["--import", "tsx", `--max-old-space-size=${CHILD_HEAP_MB}`, "--expose-gc"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  // a child stuck in a loop would outlive a runner stopped by Ctrl-C or a CI time-out
+  const stopChild = () => child.kill("SIGKILL");
+  process.on("exit", stopChild);
+  const onSignal = () => process.exit(130);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const startedAt = Date.now();
   let last: Beat | undefined;
   let lastBeatAt = startedAt;
@@ -85,6 +92,11 @@ export async function runInChild(
     child.on("exit", (code, signal) => resolve(signal ?? `exit code ${code}`)),
   );
   clearInterval(watchdog);
+  process.off("exit", stopChild);
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  // a killed child cannot clean up the files its targets wrote (targets/analyze.ts)
+  rmSync(childFilesDir(child.pid ?? 0), { recursive: true, force: true });
   if (result !== undefined) {
     rmSync(dirname(runFile), { recursive: true, force: true });
     return result;

@@ -3,19 +3,21 @@
  * format) or a mutated log, so detection, the file reader (pread, readInto), the dump and
  * kernel layers and the text parser run as the CLI runs them.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { analyzeFile } from "../../../src/analyze.js";
 import { type BinarySeed, dumpSeeds } from "../corpus.js";
+import { childFilesDir } from "../files.js";
 import { applyByteOps, type ByteOp, byteOps } from "../mutate-bytes.js";
 import { defineTarget } from "../target.js";
 import { anyLog } from "./text.js";
 
 const seeds = await dumpSeeds();
 const all: BinarySeed[] = [...seeds.kdump, ...seeds.elf, ...seeds.flattened, ...seeds.split];
-const dir = mkdtempSync(join(tmpdir(), "crashlens-fuzz-"));
+// the runner removes this folder after the child, even one it had to kill
+const dir = childFilesDir(process.pid);
+mkdirSync(dir, { recursive: true });
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 let serial = 0;
 
