@@ -4,6 +4,7 @@
  * any size are streamed line by line.
  */
 import { type FileHandle, open } from "node:fs/promises";
+import { endianness } from "node:os";
 import type { Readable } from "node:stream";
 import type { DumpFacts } from "./analyze-dump.js";
 import { DETECT_HEAD_BYTES, detectDump } from "./dump/detect.js";
@@ -21,6 +22,8 @@ export type { ParseResult } from "./oops/parse.js";
  * ones take the plain stream, whose start-up is lighter.
  */
 export const FAST_SCAN_MIN_BYTES = 4 << 20;
+/** the byte scanner reads 32-bit words and assumes their byte order (s390x is big-endian) */
+const LITTLE_ENDIAN = endianness() === "LE";
 
 /** The first bytes of a file, for telling dumps from text by content. */
 async function head(handle: FileHandle): Promise<Uint8Array> {
@@ -58,7 +61,7 @@ export async function analyzeFile(path: string): Promise<ParseResult & { dump?: 
     const { analyzeDump } = await import("./analyze-dump.js");
     return analyzeDump([path]);
   }
-  if (regular && size >= FAST_SCAN_MIN_BYTES) {
+  if (regular && size >= FAST_SCAN_MIN_BYTES && LITTLE_ENDIAN) {
     try {
       return await parseBytesFast(fileSource(handle, size));
     } finally {
