@@ -31,12 +31,14 @@ function loadTools(): Promise<X86Tools> {
     // once, while tiering the hot decoder functions up to the optimising compiler cost ~40 ms
     // of CPU per run (a third of a short analysis). The flag is read when the module compiles,
     // so it is set for iced's module only and restored for any WASM loaded later (zstd).
-    setFlagsFromString("--liftoff-only");
+    // (process-wide while it lasts; a user's own --liftoff-only is left as it is)
+    const own = process.execArgv.some((a) => a.includes("liftoff"));
+    if (!own) setFlagsFromString("--liftoff-only");
     let iced: Iced;
     try {
       iced = createRequire(import.meta.url)("iced-x86") as Iced;
     } finally {
-      setFlagsFromString("--no-liftoff-only");
+      if (!own) setFlagsFromString("--no-liftoff-only");
     }
     const att = new iced.Formatter(iced.FormatterSyntax.Gas);
     // objdump style: 0x-prefixed lower-case hex everywhere, `(%rdx,%rax,1)`, `0x0(%rax,%rax,1)`.
