@@ -23,8 +23,10 @@ import { LOOK_BEHIND } from "./segment.js";
  * a loud one), or undefined when they hold no such point.
  */
 export function syncLine(lines: readonly RawLine[]): number | undefined {
-  const carrying = lines.filter((raw) => lineAlone(raw) !== undefined);
-  const texts = carrying.map((raw) => lineAlone(raw)?.text);
+  const alone = lines.map((raw) => ({ raw, text: lineAlone(raw)?.text }));
+  const kept = alone.filter((l) => l.text !== undefined);
+  const carrying = kept.map((l) => l.raw);
+  const texts = kept.map((l) => l.text);
   for (let m = 1; m + 1 < carrying.length; m++) {
     if (texts[m] === texts[m - 1] || texts[m + 1] === texts[m]) continue;
     const k = (carrying[m - 1] as RawLine).no;
