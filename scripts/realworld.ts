@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { analyzeText } from "../src/analyze.js";
 import { type DiagnosedReport, diagnose } from "../src/diagnose/index.js";
 import { baseSymbol } from "../src/oops/fields/location.js";
+import { linesOfString } from "../src/text/line-source.js";
 
 export interface ExpectedReport {
   header: string;
@@ -95,7 +96,11 @@ export async function scoreCase(
   score: RealworldScore,
 ): Promise<void> {
   const got = await diagnose(analyzeText(text));
-  const pairs = pair(expectation.reports, got, text.split(/\r\n|\r|\n/));
+  const pairs = pair(
+    expectation.reports,
+    got,
+    linesOfString(text).map((l) => l.text),
+  );
   score.cases++;
   expectation.reports.forEach((exp, i) => {
     score.expected++;
