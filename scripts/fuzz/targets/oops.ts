@@ -3,8 +3,13 @@
  * mutated and on logs from the grammar.
  */
 
-import { parseText } from "../../../src/oops/parse.js";
+import { Readable } from "node:stream";
+import { isDeepStrictEqual } from "node:util";
+import fc from "fast-check";
+import { parseLines, parseText } from "../../../src/oops/parse.js";
+import { memorySource, parseBytesFast } from "../../../src/oops/scan-file.js";
 import { Segmenter } from "../../../src/oops/segment.js";
+import { linesOfStream } from "../../../src/text/line-source.js";
 import { LineNormalizer } from "../../../src/text/normalize.js";
 import { defineTarget } from "../target.js";
 import { anyLog } from "./text.js";
@@ -33,5 +38,24 @@ export const oopsTargets = [
       parseText(log);
     },
     materialize: (log) => log,
+  }),
+  defineTarget({
+    name: "oops-scan-file",
+    about: "the fast byte scan of big files against the plain line stream: the same result",
+    arbitrary: fc.record({
+      log: anyLog,
+      // small buffers put read boundaries inside lines, CR runs and multi-byte characters
+      scanBytes: fc.integer({ min: 4, max: 4096 }),
+      feedBytes: fc.integer({ min: 1, max: 512 }),
+    }),
+    async run({ log, scanBytes, feedBytes }) {
+      const bytes = new TextEncoder().encode(log);
+      const fast = await parseBytesFast(memorySource(bytes), { scanBytes, feedBytes });
+      const plain = await parseLines(linesOfStream(Readable.from([bytes])));
+      if (!isDeepStrictEqual(fast, plain)) {
+        throw new Error(`the fast scan differs (scanBytes ${scanBytes}, feedBytes ${feedBytes})`);
+      }
+    },
+    materialize: ({ log }) => log,
   }),
 ];
