@@ -24,7 +24,7 @@ const DESC_FINALIZED = 2n;
 const STATE_SHIFT = 62n;
 const ID_MASK = (1n << STATE_SHIFT) - 1n;
 const MAX_COUNT_BITS = 24;
-const MAX_SIZE_BITS = 26; // MAX_LOG_BUF_BYTES
+const MAX_SIZE_BITS = 28; // MAX_LOG_BUF_BYTES
 
 export function hasLockless(source: LogSource): boolean {
   return source.info.symbols.has("prb");

@@ -72,11 +72,11 @@ export const u16 = (bytes: Uint8Array, at: number) =>
   view(bytes).getUint16(fieldAt(bytes, at, 2), true);
 
 /**
- * Largest log buffer read: CONFIG_LOG_BUF_SHIFT allows 2^12..2^25 bytes, and `log_buf_len=`
- * is rarely set higher; a size from a damaged dump above this is refused rather than
- * allocated, read and decoded (which would take seconds and several times its size).
+ * Largest log buffer read: CONFIG_LOG_BUF_SHIFT allows 2^12..2^25 bytes and `log_buf_len=`
+ * may ask for more (128M is seen on big servers); a size from a damaged dump above this is
+ * refused rather than allocated, read and decoded (a 1 GiB one once crashed V8 on the string).
  */
-export const MAX_LOG_BUF_BYTES = 64 * 1024 * 1024;
+export const MAX_LOG_BUF_BYTES = 256 * 1024 * 1024;
 /** one VMCOREINFO SIZE() of a printk struct (printk_ringbuffer is 88 bytes, printk_info 88) */
 export const MAX_STRUCT_BYTES = 4096;
 
