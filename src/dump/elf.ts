@@ -238,13 +238,31 @@ export class ElfDump extends PagedMemory implements Dump {
     return s.filesz < available ? s.filesz : available;
   }
 
+  /**
+   * The physical ranges whose bytes the file holds: each segment's file part, less the holes
+   * of a source that has them (a flattened stream whose records skip, or a damaged one that
+   * claims an exabyte), so that scanning stored pages reads only what is there.
+   */
+  private *heldPhysical(): Iterable<[start: bigint, end: bigint]> {
+    for (const s of this.segments) {
+      const length = this.inFile(s);
+      if (length <= 0n) continue;
+      const file = Number(s.offset);
+      const held = this.source.heldRanges?.(file, file + Number(length)) ?? [
+        [file, file + Number(length)],
+      ];
+      for (const [from, to] of held) {
+        yield [s.paddr + BigInt(from - file), s.paddr + BigInt(to - file)];
+      }
+    }
+  }
+
   async *storedPages(): AsyncIterable<bigint> {
     const size = BigInt(this.pageSize);
     let last = -1n;
-    for (const s of this.segments) {
-      const first = (s.paddr + size - 1n) / size;
-      const end = (s.paddr + this.inFile(s)) / size;
-      for (let pfn = first > last ? first : last + 1n; pfn < end; pfn++) {
+    for (const [start, end] of this.heldPhysical()) {
+      const first = (start + size - 1n) / size;
+      for (let pfn = first > last ? first : last + 1n; pfn < end / size; pfn++) {
         last = pfn;
         yield pfn;
       }
@@ -252,7 +270,10 @@ export class ElfDump extends PagedMemory implements Dump {
   }
 
   storedPageCount(): number {
-    return this.segments.reduce((n, s) => n + Number(this.inFile(s) / BigInt(this.pageSize)), 0);
+    const size = BigInt(this.pageSize);
+    let pages = 0;
+    for (const [start, end] of this.heldPhysical()) pages += Number((end - start) / size);
+    return pages;
   }
 
   ranges(): readonly PhysicalRange[] {

@@ -191,6 +191,29 @@ export class FlattenedRandomAccess implements RandomAccess {
     return out;
   }
 
+  /** the parts of [start, end) some record wrote; the rest of the rebuilt file is a hole */
+  *heldRanges(start: number, end: number): Iterable<[number, number]> {
+    const { dst, length: len, count } = this.pieces;
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((dst[mid] as number) + (len[mid] as number) <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    let open: [number, number] | undefined;
+    for (let i = lo; i < count && (dst[i] as number) < end; i++) {
+      const from = Math.max(start, dst[i] as number);
+      const to = Math.min(end, (dst[i] as number) + (len[i] as number));
+      if (open !== undefined && from === open[1]) open[1] = to;
+      else {
+        if (open !== undefined) yield open;
+        open = [from, to];
+      }
+    }
+    if (open !== undefined) yield open;
+  }
+
   async close(): Promise<void> {
     await this.source.close();
   }

@@ -20,6 +20,11 @@ export interface RandomAccess {
    * bytes read (fewer only at the end of the source)
    */
   readInto?(buffer: Uint8Array, offset: number): number;
+  /**
+   * for sources with holes (a flattened stream rebuilt from records): the parts of
+   * [start, end) that hold bytes, in order; without it, everything below `size` is held
+   */
+  heldRanges?(start: number, end: number): Iterable<[start: number, end: number]>;
   close(): Promise<void>;
 }
 
