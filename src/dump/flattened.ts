@@ -161,15 +161,8 @@ export class FlattenedRandomAccess implements RandomAccess {
         { path: this.name },
       );
     }
-    // first piece ending after `offset`
     const { dst, src, length: len, count } = this.pieces;
-    let lo = 0;
-    let hi = count;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((dst[mid] as number) + (len[mid] as number) <= offset) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = this.firstEndingAfter(offset);
     // common case: one record holds the whole range
     if (
       lo < count &&
@@ -191,18 +184,24 @@ export class FlattenedRandomAccess implements RandomAccess {
     return out;
   }
 
-  /** the parts of [start, end) some record wrote; the rest of the rebuilt file is a hole */
-  *heldRanges(start: number, end: number): Iterable<[number, number]> {
+  /** index of the first piece that ends after `offset` (pieces are sorted, not overlapping) */
+  private firstEndingAfter(offset: number): number {
     const { dst, length: len, count } = this.pieces;
     let lo = 0;
     let hi = count;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((dst[mid] as number) + (len[mid] as number) <= start) lo = mid + 1;
+      if ((dst[mid] as number) + (len[mid] as number) <= offset) lo = mid + 1;
       else hi = mid;
     }
+    return lo;
+  }
+
+  /** the parts of [start, end) some record wrote; the rest of the rebuilt file is a hole */
+  *heldRanges(start: number, end: number): Iterable<[number, number]> {
+    const { dst, length: len, count } = this.pieces;
     let open: [number, number] | undefined;
-    for (let i = lo; i < count && (dst[i] as number) < end; i++) {
+    for (let i = this.firstEndingAfter(start); i < count && (dst[i] as number) < end; i++) {
       const from = Math.max(start, dst[i] as number);
       const to = Math.min(end, (dst[i] as number) + (len[i] as number));
       if (open !== undefined && from === open[1]) open[1] = to;
