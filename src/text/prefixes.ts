@@ -22,6 +22,11 @@ interface PrefixRow {
 }
 
 const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+/**
+ * A month as syslog and journalctl print it in any locale ("kesä", "июл", "juil.", "Mär"):
+ * a short word of letters; the day, time, host and tag around it make the shape unmistakable.
+ */
+const ANY_MONTH = "\\p{L}{2,9}\\.?";
 const WEEKDAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
 
 function seconds(whole: string, frac: string): number {
@@ -35,10 +40,12 @@ function tagOrigin(tag: string | undefined): LineOrigin {
 /** Outer layers: added by syslog daemons and journalctl. At most one applies. */
 const outerRows: PrefixRow[] = [
   {
-    // rsyslog/journalctl short: "May 23 18:36:31 host kernel: text" (optionally "<4>" first)
+    // rsyslog/journalctl short: "May 23 18:36:31 host kernel: text" (optionally "<4>" first),
+    // with the month in the user's locale
     id: "syslog",
     re: new RegExp(
-      `^(?:<\\d{1,3}>)?${MONTH} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)? (?<host>\\S+) (?<tag>[^\\s:\\[]+)(?:\\[\\d+\\])?:(?: |$)(?<rest>.*)$`,
+      `^(?:<\\d{1,3}>)?${ANY_MONTH} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)? (?<host>\\S+) (?<tag>[^\\s:\\[]+)(?:\\[\\d+\\])?:(?: |$)(?<rest>.*)$`,
+      "u",
     ),
     fields: (m) => ({ host: m.groups?.host, origin: tagOrigin(m.groups?.tag) }),
   },
