@@ -21,7 +21,7 @@ const FLOORS = {
   kind: 0.9,
   culpritNamed: 0.54,
   culpritNone: 0.53,
-  maxFalseFindings: 19,
+  maxFalseFindings: 8,
   maxExtraReports: 14,
 };
 

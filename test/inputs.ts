@@ -4,7 +4,8 @@
  * crash sessions verbatim, the authors' prose reduced to its technical fragments, line for
  * line — see scripts/make-seed-fixtures.ts) and the lab console logs (testdata/oops).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { testdata } from "./shared.js";
 
 const cache = new Map<string, string>();
@@ -23,7 +24,8 @@ export function dataFile(path: string): { headers: Array<[string, string]>; log:
   return { headers, log: text.slice(split + 2) };
 }
 
-/** "seed:002" → the seed write-up, "lab:nullread" → the lab console log */
+/** "seed:002" → the seed write-up, "lab:nullread" → the lab console log,
+ * "realworld:423" → testdata/realworld/423-….txt */
 export function input(name: string): string {
   const hit = cache.get(name);
   if (hit !== undefined) return hit;
@@ -31,6 +33,11 @@ export function input(name: string): string {
   let text: string;
   if (kind === "seed") {
     text = readFileSync(testdata("seeds", `${id}.txt`), "utf8");
+  } else if (kind === "realworld") {
+    const dir = testdata("realworld");
+    const file = readdirSync(dir).find((f) => f.startsWith(`${id}-`) && f.endsWith(".txt"));
+    if (!file) throw new Error(`no real-world case ${id} in ${dir}`);
+    text = readFileSync(join(dir, file), "utf8");
   } else if (kind === "lab") {
     text = dataFile(testdata("oops", "x86_64", `lab-${id}.txt`)).log;
   } else {

@@ -1,7 +1,8 @@
 /**
  * @module diagnose/rules/suspect-module
- * Out-of-tree, unsigned, proprietary or vendor-flagged modules: on the crashing stack they
- * are the first suspects; loaded but not on the stack they are context.
+ * Out-of-tree, unsigned, proprietary or vendor-flagged modules on the crashing stack are the
+ * first suspects. A module that is only loaded, or a taint letter alone, proves nothing about
+ * this crash: naming it would be a guess (issue 8), so the rule stays silent then.
  */
 import { moduleFlagMeanings } from "../../oops/fields/taints.js";
 import type { Rule } from "../types.js";
@@ -13,8 +14,7 @@ export const suspectModule: Rule = {
   meta: {
     id: "suspect-module",
     type: "problem",
-    description:
-      "an out-of-tree / unsigned / proprietary / vendor-flagged module is on the stack or loaded",
+    description: "an out-of-tree / unsigned / proprietary / vendor-flagged module is on the stack",
   },
   run(ctx) {
     const { report } = ctx;
@@ -53,26 +53,23 @@ export const suspectModule: Rule = {
         { module: name, flags, onStack: true },
       );
     }
-    const loaded = [...flagged].filter(([name]) => !onStack.has(name));
-    // (modules seen only in unreliable frames were reported above)
-    if (loaded.length > 0) {
-      ctx.finding(
-        `Also loaded: ${loaded.map(([n, f]) => `${n}(${f})`).join(", ")}, outside the kernel's tested code but not on the crashing stack.`,
-        ctx.evidence(report.sourceLines.modules),
-        { modules: loaded.map(([name, flags]) => ({ name, flags })), onStack: false },
-      );
+    // reports printed by dump_stack() (hung tasks, lockups) list no modules: a module on the
+    // stack of a kernel tainted O/E/P may be the one the taint is about, and no more is known
+    const taints = report.kernel.taints
+      .filter((t) => "OEP".includes(t.letter))
+      .map((t) => t.letter);
+    const listed = new Set(report.modules.map((m) => m.name));
+    if (taints.length === 0) return;
+    const unlisted = new Map<string, number>();
+    for (const frame of frames) {
+      if (!frame.reliable || !frame.module || listed.has(frame.module)) continue;
+      if (!unlisted.has(frame.module)) unlisted.set(frame.module, frame.line);
     }
-    if (
-      flagged.size === 0 &&
-      report.kernel.taints.some((t) => t.letter === "O" || t.letter === "E" || t.letter === "P")
-    ) {
-      const letters = report.kernel.taints
-        .filter((t) => "OEP".includes(t.letter))
-        .map((t) => t.letter);
+    for (const [name, line] of unlisted) {
       ctx.finding(
-        `The kernel is tainted ${letters.join("")}: out-of-tree or unsigned modules were loaded, though none is named here.`,
-        ctx.evidence(report.sourceLines["kernel.tainted"]),
-        { taints: letters, onStack: false },
+        `Module ${name} is on the crashing stack and the kernel is tainted ${taints.join("")} (out-of-tree, unsigned or proprietary code loaded); this report lists no module flags, so whether ${name} is that code is not shown here.`,
+        [...ctx.evidence(line), ...ctx.evidence(report.sourceLines["kernel.tainted"])],
+        { module: name, onStack: true, flagsKnown: false, taints },
       );
     }
   },
