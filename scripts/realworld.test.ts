@@ -18,7 +18,7 @@ const KINDS = new Set(
 
 const FLOORS = {
   found: 0.85,
-  kind: 0.9,
+  kind: 0.92,
   culpritNamed: 0.54,
   culpritNone: 0.53,
   maxFalseFindings: 8,

@@ -46,6 +46,13 @@ const KIND_HINTS: ReadonlyArray<{ test: RegExp; from: readonly Kind[]; kind: Kin
     from: ["paging-request"],
     kind: "null-deref",
   },
+  {
+    // s390 prints one header for every kernel fault; other architectures call a fault in the
+    // first page a NULL dereference, and s390's "Failing address" (page-aligned) says which
+    test: /^[^\n]*Unable to handle kernel pointer dereference in virtual kernel address space\n(?:[^\n]*\n){0,4}?Failing address: 0{13}[0-9a-f]{3}\b/,
+    from: ["paging-request"],
+    kind: "null-deref",
+  },
 ];
 
 function emptyReport(segment: Segment, header: KernelLine): Report {
