@@ -18,10 +18,10 @@ const KINDS = new Set(
 
 const FLOORS = {
   found: 0.85,
-  kind: 0.92,
+  kind: 0.94,
   culpritNamed: 0.54,
   culpritNone: 0.53,
-  maxFalseFindings: 8,
+  maxFalseFindings: 7,
   maxExtraReports: 14,
 };
 

@@ -8,6 +8,10 @@ ruleTester("faulting-instruction", {
       input: input("lab:hung"),
     },
     { name: "an explicit panic prints no kernel Code: line", input: input("lab:panic") },
+    {
+      name: "an imprecise external abort arrives after the access: the pc did not fault (i.MX6)",
+      input: input("realworld:117"),
+    },
   ],
   invalid: [
     {

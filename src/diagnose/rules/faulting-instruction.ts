@@ -6,6 +6,17 @@
 import type { Rule } from "../types.js";
 import { hex } from "../util/registers.js";
 
+/**
+ * Faults the CPU reports some time after the access that caused them: the instruction at
+ * the pc did not fault, so the rule has nothing to say (an arm "imprecise external abort",
+ * an arm64 SError).
+ */
+const ASYNCHRONOUS_FAULTS: readonly RegExp[] = [
+  /imprecise external abort/,
+  /Asynchronous SError Interrupt/,
+  /SError Interrupt on CPU/,
+];
+
 const ACCESS_WORDS: Record<string, string> = {
   read: "a read",
   write: "a write",
@@ -22,6 +33,7 @@ export const faultingInstruction: Rule = {
   run(ctx) {
     const ins = ctx.instruction;
     if (!ins) return;
+    if (ASYNCHRONOUS_FAULTS.some((f) => f.test(ctx.report.header.text))) return;
     const where = ins.from === "code" ? "decoded from the Code: bytes" : "from crash's disassembly";
     let summary: string;
     if (ins.trapOnly) {

@@ -122,6 +122,14 @@ export const faultGroups: OopsGroup[] = [
     header: "Unhandled fault:",
     formats: [
       {
+        // asynchronous: it arrives after the bus access that caused it, wherever the CPU is
+        kind: "other",
+        title: re("Unhandled fault: imprecise external abort"),
+        template: "imprecise external abort in {1}",
+        alt: ["bad-access in {1}"],
+        stack: ripThenTrace(),
+      },
+      {
         kind: "paging-request",
         title: re("Unhandled fault:"),
         template: "Unhandled fault in {1}",
