@@ -14,6 +14,9 @@ import { MODULES_LINE, parseModules } from "./modules.js";
 import { parseTaskLine } from "./task-line.js";
 import type { TraceState } from "./trace.js";
 
+/** a register value as printed: hex digits, with or without 0x */
+const HEX_VALUE = /^(?:0x)?[0-9a-f]+$/i;
+
 /** What the builder knows while it reads a report's lines. */
 export interface Draft {
   report: Report;
@@ -82,6 +85,9 @@ export const handlers: readonly Handler[] = [
       draft.registerBlock = "reading";
       for (const [name, value] of arch.registers(text, draft.report.registers)) {
         if (draft.report.registers[name] !== undefined) continue;
+        // the contract is hex; a value a transport damaged ("0000=" of quoted-printable) is
+        // not a register value
+        if (!HEX_VALUE.test(value)) continue;
         draft.report.registers[name] = hexAddress(value);
         draft.report.sourceLines[`registers.${name}`] = line.no;
       }
