@@ -90,3 +90,19 @@ describe("stripPrefixes", () => {
     });
   }
 });
+
+describe("mail quoting at any depth", () => {
+  it("comes off bare, timestamped and syslog lines alike", () => {
+    assert.equal(
+      stripPrefixes("> > Unable to handle kernel NULL pointer dereference").text,
+      "Unable to handle kernel NULL pointer dereference",
+    );
+    assert.equal(stripPrefixes(">> [    1.5] Oops: 0002 [#1] SMP").text, "Oops: 0002 [#1] SMP");
+    const syslog = stripPrefixes("> Jul 18 11:47:03 host kernel: BUG: soft lockup");
+    assert.equal(syslog.text, "BUG: soft lockup");
+    assert.equal(syslog.origin, "kernel");
+  });
+  it("keeps the kernel's own indentation after the quote", () => {
+    assert.equal(stripPrefixes("> >   ESR = 0x96000004").text, "  ESR = 0x96000004");
+  });
+});

@@ -113,6 +113,8 @@ const kernelRows: PrefixRow[] = [
 ];
 
 const PRINTK_START = /^(?:<[0-7]>|\[\s*\d+\.\d+\])/;
+/** mail quote markers: ">" with at most one blank after each, a few blanks before the first */
+const MAIL_QUOTE = /^[ \t]{0,3}>(?:[ \t]?>)*[ \t]?/;
 
 /**
  * Where a printk prefix starts after mail quoting ("> "), indentation, printk's drop notice,
@@ -151,7 +153,10 @@ function applyRow(row: PrefixRow, text: string, into: Stripped): boolean {
  * white space after the prefixes is kept, since it is part of the kernel's text.
  */
 export function stripPrefixes(line: string): Stripped {
-  const out: Stripped = { text: line };
+  // mail quoting, at any depth ("> ", "> > ", ">> "), comes off first: what it quotes may be
+  // a syslog line, a timestamped one or a bare one, and no kernel message starts with ">"
+  const quote = MAIL_QUOTE.exec(line)?.[0].length ?? 0;
+  const out: Stripped = { text: quote > 0 ? line.slice(quote) : line };
   for (const row of outerRows) {
     if (applyRow(row, out.text, out)) break;
   }
