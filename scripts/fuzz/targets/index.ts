@@ -21,6 +21,7 @@ export const targetNames: Readonly<Record<string, string>> = {
   "text-journal": "text",
   "oops-segment": "oops",
   "oops-parse": "oops",
+  "oops-diagnose": "oops",
   "oops-scan-file": "oops",
   "oops-code": "code",
   "kernel-vmcoreinfo": "kernel",

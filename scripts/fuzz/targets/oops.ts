@@ -6,6 +6,7 @@
 import { Readable } from "node:stream";
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
+import { diagnose } from "../../../src/diagnose/index.js";
 import { parseLines, parseText } from "../../../src/oops/parse.js";
 import { memorySource, parseBytesFast } from "../../../src/oops/scan-file.js";
 import { Segmenter } from "../../../src/oops/segment.js";
@@ -36,6 +37,15 @@ export const oopsTargets = [
     arbitrary: anyLog,
     run(log) {
       parseText(log);
+    },
+    materialize: (log) => log,
+  }),
+  defineTarget({
+    name: "oops-diagnose",
+    about: "every diagnosis rule, the culprit and next steps on the reports of whole logs",
+    arbitrary: anyLog,
+    async run(log) {
+      await diagnose(parseText(log));
     },
     materialize: (log) => log,
   }),
