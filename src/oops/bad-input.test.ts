@@ -23,7 +23,8 @@ describe("bad input", () => {
     const garbage = randomBytes(256 * 1024).toString("latin1");
     assert.equal(analyzeText(garbage).reports.length, 0);
     // NUL bytes are dropped, so what they split is read as written
-    const [report] = analyzeText("\0\0\0BUG\0: soft lockup\0\n\0").reports;
+    // (timestamped: a bare headline alone would be a mention, not a report)
+    const [report] = analyzeText("[   12.000000] \0\0\0BUG\0: soft lockup\0\n\0").reports;
     assert.equal(report?.title, "BUG: soft lockup in corrupted");
     assert.equal(report?.corrupted, true);
   });

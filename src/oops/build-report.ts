@@ -9,15 +9,21 @@ import { archSpecs } from "./arch/index.js";
 import { decodeErrorCode, PANIC_LINE, parseFaultAddress } from "./fields/fault.js";
 import { type Draft, END_MARKER, handlers } from "./fields/handlers.js";
 import { MODULES_LINE, parseModules } from "./fields/modules.js";
+import { parseOomFacts } from "./fields/oom.js";
 import { parseFrameLine, refineSoftirq } from "./fields/trace.js";
 import type { Arch, Kind, Report } from "./report.js";
 import { contextOf, type Segment } from "./segment.js";
 import { describe } from "./title/describe.js";
 import { reportText } from "./title/report-text.js";
 
-/** Lines just before a header that belong to its report. */
+/**
+ * Lines just before a header that belong to its report: the "cut here" marker and the
+ * messages printed just before a BUG() or WARN() (list debugging, refcount_t).
+ */
 const LEAD_IN =
-  /-+\[ cut here \]-+|^\s*list_(?:add|del) corruption|^\s*(?:sysrq: )?Trigger a crash/;
+  /-+\[ cut here \]-+|^\s*list_(?:add|del) corruption|^\s*refcount_t: |^\s*(?:sysrq: )?Trigger a crash/;
+/** A lead-in line a mail client wrapped: the wrapped part is a line of its own, above it. */
+const WRAPPED_LEAD_IN = /^\s*list_(?:add|del) corruption.*\b(?:was|be)$/;
 const STACK_START =
   /^\s*(?:Call [Tt]race|Backtrace|stack backtrace)\s*:?\s*$|^\s*Call [Tt]race:|\b(?:registered|became \S+) at:\s*$/;
 /** Lines inside a listing that are not frames but do not end it (arm register notes, dumps). */
@@ -49,11 +55,63 @@ const KIND_HINTS: ReadonlyArray<{ test: RegExp; from: readonly Kind[]; kind: Kin
   {
     // s390 prints one header for every kernel fault; other architectures call a fault in the
     // first page a NULL dereference, and s390's "Failing address" (page-aligned) says which
-    test: /^[^\n]*Unable to handle kernel pointer dereference in virtual kernel address space\n(?:[^\n]*\n){0,4}?Failing address: 0{13}[0-9a-f]{3}\b/,
+    // (older kernels print it in lower case; a mail may have wrapped the header)
+    test: /^[^\n]*Unable to handle kernel pointer dereference in(?:[^\n]*\n){1,6}?[^\n]*failing address: 0{13}[0-9a-f]{3}\b/i,
     from: ["paging-request"],
     kind: "null-deref",
   },
+  {
+    // x86's die() line without the fault line before it: CR2 holds the faulting address
+    test: /^Oops: [0-9a-f]{4} (?:[^\n]*\n)+?CR2: 0{13}[0-9a-f]{3}\b/,
+    from: ["other"],
+    kind: "null-deref",
+  },
+  {
+    test: /^Oops: [0-9a-f]{4} (?:[^\n]*\n)+?CR2: [0-9a-f]{16}\b/,
+    from: ["other"],
+    kind: "paging-request",
+  },
+  {
+    // powerpc names the address: the first page is a NULL dereference
+    test: /^[^\n]*Unable to handle kernel paging request for (?:data|instruction fetch) at address 0x0*[0-9a-f]{1,3}\b/,
+    from: ["paging-request"],
+    kind: "null-deref",
+  },
+  {
+    // arm's die() line gives the fault status: translation and permission faults are page faults
+    test: /^[^\n]*Internal error: Oops: [0-9a-f]{0,2}[57df] \[#/,
+    from: ["other"],
+    kind: "paging-request",
+  },
+  {
+    // powerpc's die() reason for a kernel fault on a bad address
+    test: /^Oops: [Kk]ernel access of bad area/,
+    from: ["other"],
+    kind: "paging-request",
+  },
+  {
+    // arm and arm64 name the trap in "Internal error: Oops - <reason>": BUG() and undefined
+    // instructions have kinds of their own
+    test: /Internal error: Oops - BUG\b/,
+    from: ["other"],
+    kind: "kernel-bug",
+  },
+  {
+    test: /Internal error: Oops - undefined instruction/,
+    from: ["other"],
+    kind: "invalid-opcode",
+  },
 ];
+
+/**
+ * The line belongs to the report's printk context. A line without a timestamp inside a
+ * timestamped console report is one whose prefix the paste lost (a mail's wrapped line), not
+ * another task's: only printk caller ids tell tasks apart.
+ */
+function inContext(line: KernelLine, context: string): boolean {
+  const own = contextOf(line);
+  return own === context || (own === "" && context === "console");
+}
 
 function emptyReport(segment: Segment, header: KernelLine): Report {
   const report: Report = {
@@ -148,6 +206,23 @@ function finishErrorCode(draft: Draft): void {
 }
 
 /** Builds the report for a segment closed by the segmenter. */
+/** headers of OOM-killer lines whose reports carry OOM facts (panic_on_oom panics too) */
+const OOM_HEADER = /oom-kill|out of memory/i;
+
+/** An OOM kill's facts, from the report's own lines; its last fact line ends its body. */
+function readOom(report: Report, lines: readonly KernelLine[], context: string): void {
+  if (report.kind !== "oom" && !OOM_HEADER.test(report.header.text)) return;
+  const facts = parseOomFacts(
+    lines.filter((l) => inContext(l, context)).map((l) => ({ line: l.no, text: l.text })),
+  );
+  if (!facts) return;
+  report.oom = facts;
+  const factLines = [facts.invoker, facts.victim, facts.memcgUsage, facts.scope, facts.swap].map(
+    (f) => f?.line ?? 0,
+  );
+  report.lines.end = Math.max(report.lines.end, ...factLines);
+}
+
 export function buildReport(segment: Segment): Report {
   const header = segment.lines[segment.headerIndex] as KernelLine;
   const report = emptyReport(segment, header);
@@ -155,7 +230,8 @@ export function buildReport(segment: Segment): Report {
   const description = describe(text.title, segment.group, text.full);
   report.title = description.title;
   report.altTitles = description.altTitles;
-  report.kind = description.format?.kind ?? segment.group.formats[0]?.kind ?? "other";
+  // no row matched: the group's last row, its catch-all, says what the header means
+  report.kind = description.format?.kind ?? segment.group.formats.at(-1)?.kind ?? "other";
   if (description.corrupted) {
     report.corrupted = true;
     report.corruptedReason = description.corrupted;
@@ -179,7 +255,12 @@ export function buildReport(segment: Segment): Report {
 
   // lead-in lines right before the header ("cut here", "list_del corruption, …")
   for (let i = segment.headerIndex - 1; i >= 0; i--) {
-    const line = segment.lines[i] as KernelLine;
+    let line = segment.lines[i] as KernelLine;
+    const above = segment.lines[i - 1];
+    if (!LEAD_IN.test(line.text) && above && WRAPPED_LEAD_IN.test(above.text)) {
+      line = above;
+      i--;
+    }
     if (!LEAD_IN.test(line.text) || contextOf(line) !== segment.context) break;
     report.lines.start = line.no;
     report.leadIn = [{ line: line.no, text: line.text.trim() }, ...(report.leadIn ?? [])];
@@ -195,7 +276,7 @@ export function buildReport(segment: Segment): Report {
       continue;
     }
     afterModules = MODULES_LINE.test(line.text);
-    if (contextOf(line) !== segment.context) continue;
+    if (!inContext(line, segment.context)) continue;
     const text = line.text;
     let used = readTrace(text, line, draft);
     if (!used) {
@@ -210,6 +291,7 @@ export function buildReport(segment: Segment): Report {
     if (used || END_MARKER.test(text)) draft.lastBodyLine = line.no;
   }
   report.lines.end = draft.lastBodyLine;
+  readOom(report, segment.lines.slice(segment.headerIndex, end), segment.context);
   if (
     draft.registerBlock !== "none" &&
     report.ip &&

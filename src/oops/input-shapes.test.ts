@@ -65,6 +65,25 @@ const shapes: Record<string, string> = {
   "quoted in a mail reply": crash.map((l) => `> ${l}`).join("\n"),
   "indented in a wiki page": crash.map((l) => `    ${l}`).join("\n"),
   "crash log command output": ["crash> log | tail -80", ...crash, "crash> "].join("\n"),
+  // transport prefixes in front of the printk timestamp, learnt from the timestamp's shape
+  "console tag of a hypervisor's guest": crash.map((l) => `[guest0/uart0] ${l}`).join("\n"),
+  "grep -r over pstore": crash.map((l) => `/sys/fs/pstore/console-ramoops-0:${l}`).join("\n"),
+  "socklog facility and level": crash.map((l) => `kern.alert: ${l}`).join("\n"),
+  "markdown bold": crash.map((l) => `**${l}**`).join("\n"),
+  "shell prompt glued to the first line": crash
+    .map((l, i) => (i === 0 ? `user@host ~ $ ${l}` : l))
+    .join("\n"),
+  "HTML-escaped in a pre block": [
+    "<pre>",
+    ...crash.map((l) => l.replace(/</g, "&lt;").replace(/>/g, "&gt;")),
+    "</pre>",
+  ].join("\n"),
+  "syslog without a host name": crash
+    .map((l) => `Nov 21 09:12:01 kernel: ${message(l)}`)
+    .join("\n"),
+  "syslogd wall messages": crash
+    .map((l) => `Message from syslogd@db7 at Nov 21 09:12:01 ...\n kernel:${message(l)}\n`)
+    .join("\n"),
 };
 
 function facts(report: Report | undefined) {

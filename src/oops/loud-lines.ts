@@ -7,6 +7,8 @@
  *
  * - a report header anywhere in the text (findHeader: `text.indexOf(group.header)`, after
  *   prefixes are peeled, so anywhere in the raw line), taken from the format table itself;
+ *   the transport encodings the normaliser undoes (HTML entities) never make a header's
+ *   characters, so the header is in the raw line too;
  * - `crash>` prompts, which start a session command on a line of any origin;
  * - the `crash` output shapes SessionReader takes on a plain line while no command is open:
  *   `sys` fields and the `bt` header (upper-case keys: `KERNEL:`, `PID:`), `dis` lines
@@ -29,4 +31,7 @@ export const loudRules: LoudRules = {
   anywhere: [...new Set([...oopsGroups.map((group) => group.header), "crash"])],
   lineStarts: ["0x", "/", "struct ", "union ", "$", "{"],
   upperKeys: true,
+  // a quoted-printable soft break joins the next line to it (LineNormalizer), which may
+  // complete a header split by the mail's line length
+  lineEnds: ["="],
 };

@@ -46,6 +46,7 @@ export class ReportParser {
   private readonly segmenter = new Segmenter((segment) => this.onSegment(segment));
   private readonly reports: Report[] = [];
   private readonly byFingerprint = new Map<string, Report>();
+  private readonly byHeader = new Map<string, Report>();
   private readonly lineTexts = new Map<number, string>();
   private readonly warnings: string[] = [];
   private lineCount = 0;
@@ -105,7 +106,12 @@ export class ReportParser {
   private onSegment(segment: Segment): void {
     const report = buildReport(segment);
     const key = fingerprint(report);
-    const first = this.byFingerprint.get(key);
+    // a report that is only its headline, the headline of an earlier one, tells that event
+    // again (arm's second imprecise abort as the faulting task exits)
+    const bare =
+      report.trace.length === 0 && !report.ip && Object.keys(report.registers).length === 0;
+    const first =
+      this.byFingerprint.get(key) ?? (bare ? this.byHeader.get(report.header.text) : undefined);
     if (first) {
       // one entry per copy, but a flood of identical reports is counted, not listed
       first.repeatCount = (first.repeatCount ?? 0) + 1;
@@ -118,6 +124,7 @@ export class ReportParser {
       return;
     }
     this.byFingerprint.set(key, report);
+    if (!this.byHeader.has(report.header.text)) this.byHeader.set(report.header.text, report);
     this.reports.push(report);
     for (const line of segment.lines.slice(0, segment.fieldEnd)) {
       if (line.no >= report.lines.start && line.no <= report.lines.end) {

@@ -15,7 +15,7 @@
  * where the quiet run began (exact by definition).
  */
 import type { RawLine } from "../text/line-source.js";
-import { LineNormalizer, lineAlone } from "../text/normalize.js";
+import { cleanControl, LineNormalizer, lineAlone } from "../text/normalize.js";
 import { LOOK_BEHIND } from "./segment.js";
 
 /**
@@ -23,7 +23,13 @@ import { LOOK_BEHIND } from "./segment.js";
  * a loud one), or undefined when they hold no such point.
  */
 export function syncLine(lines: readonly RawLine[]): number | undefined {
-  const alone = lines.map((raw) => ({ raw, text: lineAlone(raw)?.text }));
+  // a line ending in "=" may be a quoted-printable soft break that joins the next line to it:
+  // K must come after the last one and the line that follows it
+  const soft = lines.findLastIndex((raw) => cleanControl(raw.text).endsWith("="));
+  const first = soft === -1 ? 0 : (lines[soft + 1]?.no ?? Number.POSITIVE_INFINITY) + 1;
+  const alone = lines
+    .filter((raw) => raw.no >= first)
+    .map((raw) => ({ raw, text: lineAlone(raw)?.text }));
   const kept = alone.filter((l) => l.text !== undefined);
   const carrying = kept.map((l) => l.raw);
   const texts = kept.map((l) => l.text);

@@ -157,6 +157,8 @@ export interface Report {
   repeats?: LineSpan[];
   /** how many later copies there are in all */
   repeatCount?: number;
+  /** an OOM kill's facts: who asked, the gfp mask and order, global or memcg, the victim */
+  oom?: import("./fields/oom.js").OomFacts;
   /** oddities that did not stop parsing */
   warnings: string[];
   /** where each scalar field was read, for evidence: "registers.rax" → line */

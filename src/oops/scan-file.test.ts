@@ -63,6 +63,46 @@ const AWKWARD: Record<string, Uint8Array> = {
   "crash session shapes on plain lines": encode(
     `${"x\n".repeat(40)}      KERNEL: vmlinux\n${"y\n".repeat(40)}PID: 1  TASK: ffff  CPU: 0   COMMAND: "a"\n #0 [ffff] f at ffff\n${"z\n".repeat(20)}0xffffffff81000000 <f+1>:\tmov %rax,%rbx\n/usr/src/linux-1/kernel/x.c: 12\nstruct foo {\n  a = 0x0,\n}\n$1 = 0x5\ncrash> log\n${lab[0]}\u00a0DATE: x\n`,
   ),
+  "pasted shapes: titles, prompts, tags, wall messages, entities, lone kill lines": encode(
+    [
+      "# BUG: unable to handle kernel NULL pointer dereference in foo after upgrade",
+      ..."prose line\n".repeat(30).split("\n"),
+      `user@host ~ $ ${lab[0]
+        ?.split("\n")
+        .map((l) => `[guest0/uart0] ${l}`)
+        .join("\n")}`,
+      ..."quiet\n".repeat(40).split("\n"),
+      "Message from syslogd@db7 at Nov 21 09:12:01 ...",
+      " kernel:Oops: 0002 [#1] SMP ",
+      "",
+      "Message from syslogd@db7 at Nov 21 09:12:01 ...",
+      " kernel:CR2: 0000000000000000",
+      ..."quiet\n".repeat(40).split("\n"),
+      "RIP: 0010:[&lt;ffffffffa02660f0&gt;]  [&lt;ffffffffa02660f0&gt;] avl_nearest+0x0/0x40",
+      "[   12.000000] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),task=a,pid=1,uid=0",
+      "[   12.000001] Out of memory: Killed process 1 (a) total-vm:1kB",
+      ..."quiet\n".repeat(40).split("\n"),
+      "rcu: INFO: rcu_sched detected expedited stalls on CPUs/tasks: { 2-.... } 21 jiffies",
+      "rcu: blocking rcu_node structures (internal RCU debug): l=1:0-15:0x4/.",
+      ...`${lab[1]}`.split("\n").map((l) => `**${l}**`),
+      "    INFO: task <comm>:<pid> blocked for more than <N> seconds.",
+      "    Call Trace:",
+      "     <TASK>",
+    ].join("\n"),
+  ),
+  "a quoted-printable mail: soft breaks, one inside a header": encode(
+    [
+      ..."quiet\n".repeat(60).split("\n"),
+      "> > > > =C2=A2 1851.721062! Unable to han=",
+      "dle kernel pointer dereference in virtual kernel address space",
+      ..."quiet\n".repeat(60).split("\n"),
+      "[  526.381744]  aess_read_mem [snd_soc_omap_aess] from =",
+      "aess_read_pmem+0x1c/0x24 [snd_soc_omap_aess]",
+      ..."quiet=\nquiet\n".repeat(30).split("\n"),
+      `${lab[0]}`,
+      "last line=",
+    ].join("\n"),
+  ),
   "multi-byte text and over-long lines": encode(
     `${"ünïcödé — 日本語 🚀\n".repeat(200)}${"x".repeat(5000)}\n${"é".repeat(70000)}\n${lab[1]}${"y".repeat(200000)}`,
   ),

@@ -112,4 +112,93 @@ describe("LineNormalizer", () => {
       ],
     );
   });
+
+  it("undoes HTML entities a web page left in the log (212), keeping the raw line as evidence", () => {
+    const [line] = normalize(
+      "RIP: 0010:[&lt;ffffffffa02660f0&gt;]  [&lt;ffffffffa02660f0&gt;] avl_nearest+0x0/0x40 [zavl]",
+    );
+    assert.equal(
+      line?.text,
+      "RIP: 0010:[<ffffffffa02660f0>]  [<ffffffffa02660f0>] avl_nearest+0x0/0x40 [zavl]",
+    );
+    assert.ok(line?.raw.includes("&lt;"));
+  });
+
+  it("drops a console's second copy of a message that only one copy timestamps (136)", () => {
+    const lines = normalize(
+      "<1>pgd = c0004000\n[ 3125.170000] pgd = c0004000\n<0>Internal error: Oops: 80000007 [#1] PREEMPT\n[ 3125.170000] Internal error: Oops: 80000007 [#1] PREEMPT\n",
+    );
+    assert.deepEqual(
+      lines.map((l) => l.no),
+      [1, 3],
+    );
+  });
+
+  it("drops syslogd's wall message headings, keeping the kernel lines under them (209)", () => {
+    const lines = normalize(
+      "Message from syslogd@edge-nfs00 at Nov 25 00:26:34 ...\n kernel:Oops: 0002 [#1] SMP \n",
+    );
+    assert.deepEqual(
+      lines.map((l) => [l.no, l.text, l.origin]),
+      [[2, "Oops: 0002 [#1] SMP ", "kernel"]],
+    );
+  });
+
+  it("joins quoted-printable soft breaks and decodes escapes, on the first line's number (104)", () => {
+    const lines = normalize(
+      [
+        "> > > > =C2=A2 1851.721062! Unable to handle kernel pointer dereference in =",
+        "virtual kernel address space",
+        "> > > > =C2=A2 1851.721075! failing address: 0000000000000000 TEID: 0000000=",
+        "000000483",
+      ].join("\n"),
+    );
+    assert.deepEqual(
+      lines.map((l) => [l.no, l.text, l.time]),
+      [
+        [
+          1,
+          "Unable to handle kernel pointer dereference in virtual kernel address space",
+          1851.721062,
+        ],
+        [3, "failing address: 0000000000000000 TEID: 0000000000000483", 1851.721075],
+      ],
+    );
+  });
+
+  it("once a mail shows quoted-printable, its short lines ending in '=' are soft breaks (119)", () => {
+    const lines = normalize(
+      [
+        "[  526.038726] Modules linked in: usb_f_ecm g_ether usb_f_rndis u_ether =",
+        "libcomposite cmac",
+        "[  526.381744]  aess_read_mem [snd_soc_omap_aess] from =",
+        "aess_read_pmem+0x1c/0x24 [snd_soc_omap_aess]",
+        "[  526.027526] [004f62d4] *pgd=3Dbb1f8831",
+      ].join("\n"),
+    );
+    assert.deepEqual(
+      lines.map((l) => [l.no, l.text]),
+      [
+        [1, "Modules linked in: usb_f_ecm g_ether usb_f_rndis u_ether libcomposite cmac"],
+        [3, " aess_read_mem [snd_soc_omap_aess] from aess_read_pmem+0x1c/0x24 [snd_soc_omap_aess]"],
+        [5, "[004f62d4] *pgd=bb1f8831"],
+      ],
+    );
+  });
+
+  it("a kernel line that ends in '=' in a plain log stays as it is", () => {
+    const lines = normalize("[    1.000000] foo: option=\n[    1.000001] next line\n");
+    assert.deepEqual(
+      lines.map((l) => l.text),
+      ["foo: option=", "next line"],
+    );
+  });
+
+  it("undoes an s390 console's code-page brackets (104)", () => {
+    const [line] = normalize(
+      "=C2=A2 1851.721279!  =C2=A2<000000000029342a>! unlink_anon_vmas+0x9a/0x1d8",
+    );
+    assert.equal(line?.text, " [<000000000029342a>] unlink_anon_vmas+0x9a/0x1d8");
+    assert.equal(line?.time, 1851.721279);
+  });
 });

@@ -38,6 +38,65 @@ const CRASH_FRAME = /^\s*#\d+ \[[0-9a-f]+\] \S+ at [0-9a-f]+/;
 /** A stack frame in a kernel trace: "func+0x1a/0x40" */
 const TRACE_FRAME = /\+0x[0-9a-f]+\/0x[0-9a-f]+/;
 
+/**
+ * HTML entities a web page or a bug tracker's export left in a pasted log ("[&lt;ffffffff…&gt;]",
+ * "zio-&gt;io_children"). No kernel message contains one, so they are undone on every line.
+ */
+const ENTITIES: Record<string, string> = {
+  "&lt;": "<",
+  "&gt;": ">",
+  "&amp;": "&",
+  "&quot;": '"',
+  "&#39;": "'",
+  "&apos;": "'",
+};
+// (none stands for a character of a report header, so the fast scan's literals still match)
+const ENTITY = /&(?:lt|gt|amp|quot|#39|apos);/g;
+
+/**
+ * Brackets an s390 console's code page (IBM-037 read as Latin-1) turned into "¢" and "!":
+ * "¢ 1851.721062!", "¢<000000000029342a>!", "¢#1!". Only those shapes are undone.
+ */
+const EBCDIC_BRACKETS = /¢(\s*\d+\.\d+|<?[0-9a-f]+>?|#\d+)!/g;
+
+/** Undoes what the way a log travelled did to its characters (HTML entities, code pages). */
+export function decodeTransport(text: string): string {
+  let out = text.includes("&") ? text.replace(ENTITY, (e) => ENTITIES[e] ?? e) : text;
+  if (out.includes("¢")) out = out.replace(EBCDIC_BRACKETS, "[$1]");
+  return out;
+}
+
+/**
+ * Quoted-printable mail bodies (RFC 2045): a line ending in "=" goes on in the next line (a
+ * soft break), and "=XX" is a byte. A soft break is taken for one on a line that shows the
+ * encoding (an escape) or fills a QP line (up to 76 characters), and on every line ending in
+ * "=" once one was seen; escapes are decoded on such lines and on lines with an unmistakable one ("=3D",
+ * "=20", an encoded UTF-8 character).
+ */
+const QP_ESCAPE = /=[0-9A-F]{2}/;
+const QP_STRONG = /=(?:3D|20|09|[C-F][0-9A-F]=[89AB][0-9A-F])/;
+const QP_BYTES = /(?:=[0-9A-F]{2})+/g;
+const QP_LINE_MIN = 60;
+const QP_LINE_MAX = 76;
+
+/** A line ending in a quoted-printable soft break, alone or in a QP text (`inRun`). */
+export function softBreak(text: string, inRun: boolean): boolean {
+  if (!text.endsWith("=")) return false;
+  if (inRun) return true;
+  return QP_ESCAPE.test(text) || (text.length >= QP_LINE_MIN && text.length <= QP_LINE_MAX);
+}
+
+function decodeQp(text: string): string {
+  return text.replace(QP_BYTES, (run) =>
+    Buffer.from(run.replace(/=/g, ""), "hex").toString("utf8"),
+  );
+}
+
+/** A line read on its own: its escapes are decoded when one is unmistakable. */
+function decodeAlone(text: string): string {
+  return text.includes("=") && QP_STRONG.test(text) ? decodeQp(text) : text;
+}
+
 /** Characters of a line that are parsed (and kept for evidence); the rest is dropped. */
 export const MAX_PARSED_CHARS = 4096;
 
@@ -48,7 +107,7 @@ export const MAX_PARSED_CHARS = 4096;
  */
 function kernelLine(no: number, text: string, outer: PrefixFields, cut: boolean): KernelLine {
   const parsed = text.length > MAX_PARSED_CHARS ? text.slice(0, MAX_PARSED_CHARS) : text;
-  const inner = stripPrefixes(parsed);
+  const inner = stripPrefixes(decodeTransport(parsed));
   const line: KernelLine = {
     no,
     text: inner.text,
@@ -72,19 +131,33 @@ function kernelLine(no: number, text: string, outer: PrefixFields, cut: boolean)
  * depends on the lines before it (see LineNormalizer.isRepeat).
  */
 export function lineAlone(raw: RawLine): KernelLine | undefined {
-  const line = kernelLine(raw.no, cleanControl(raw.text), {}, raw.cut === true);
+  const line = kernelLine(raw.no, decodeAlone(cleanControl(raw.text)), {}, raw.cut === true);
   return carriesText(line) ? line : undefined;
 }
+
+/** syslogd's wall message heading; the kernel line follows it (" kernel:Oops: …") */
+const WALL_HEADING = /^Message from syslogd@\S+ at .*\.\.\.\s*$/;
 
 function carriesText(line: KernelLine): boolean {
   // blank lines carry nothing; copies that interleave them must read like the original
   if (line.text.trim() === "") return false;
+  if (line.text.startsWith("Message from syslogd@") && WALL_HEADING.test(line.text)) return false;
   return !(line.text.includes("repeated") && SYSLOG_REPEAT.test(line.text));
 }
 
 export class LineNormalizer {
   private readonly exportReader = new JournalExportReader();
+  /** a quoted-printable line cut by a soft break, waiting for the rest */
+  private softBroken: { no: number; text: string; cut: boolean } | undefined;
+  /**
+   * a soft break was seen: the input is a quoted-printable mail, whose short lines (a client
+   * wrapped them at a word) end in "=" too. Only lines ending in "=" read it, and those are
+   * all loud (oops/loud-lines.ts), so the fast scan keeps it exact.
+   */
+  private quotedPrintable = false;
   private previous: KernelLine | undefined;
+  /** the previous line had the same printk timestamp as the line before it */
+  private previousSameTime = false;
   /** the previous line was followed by an exact copy */
   private previousDoubled = false;
   /** the lines just before came in pairs: the log was read twice over */
@@ -93,22 +166,42 @@ export class LineNormalizer {
   /** Normalises one raw line; calls `emit` zero or more times (journal export may delay). */
   push(raw: RawLine, emit: (line: KernelLine) => void): void {
     const text = cleanControl(raw.text);
-    // journal formats are whole records: read before any cut
-    if (this.exportReader.push(raw.no, text, (no, msg) => this.emitMessage(no, msg, emit))) return;
-    const json = parseJournalJson(text);
-    if (json) {
-      this.emitMessage(raw.no, json, emit);
+    const pending = this.softBroken;
+    if (!pending) {
+      // journal formats are whole records: read before any cut
+      if (this.exportReader.push(raw.no, text, (no, msg) => this.emitMessage(no, msg, emit)))
+        return;
+      const json = parseJournalJson(text);
+      if (json) {
+        this.emitMessage(raw.no, json, emit);
+        return;
+      }
+    }
+    // a quoted-printable line goes on in the next one; the whole keeps its first line's number
+    const joined = pending ? pending.text + text : text;
+    const no = pending?.no ?? raw.no;
+    const cut = raw.cut === true || pending?.cut === true;
+    const inRun = pending !== undefined || this.quotedPrintable;
+    if (softBreak(text, inRun) && joined.length < MAX_PARSED_CHARS) {
+      this.softBroken = { no, text: joined.slice(0, -1), cut };
+      this.quotedPrintable = true;
       return;
     }
-    this.deliver(kernelLine(raw.no, text, {}, raw.cut === true), emit);
+    this.softBroken = undefined;
+    const decoded = pending ? decodeQp(joined) : decodeAlone(joined);
+    this.deliver(kernelLine(no, decoded, {}, cut), emit);
   }
 
-  /** No journal export entry is half read (the only state a line's meaning depends on). */
+  /** No journal export entry is half read and no soft-broken line waits for its rest. */
   get atRest(): boolean {
-    return this.exportReader.idle;
+    return this.exportReader.idle && this.softBroken === undefined;
   }
 
   finish(emit: (line: KernelLine) => void): void {
+    const pending = this.softBroken;
+    this.softBroken = undefined;
+    if (pending)
+      this.deliver(kernelLine(pending.no, decodeQp(pending.text), {}, pending.cut), emit);
     this.exportReader.flush((no, msg) => this.emitMessage(no, msg, emit));
   }
 
@@ -121,6 +214,7 @@ export class LineNormalizer {
   private deliver(line: KernelLine, emit: (line: KernelLine) => void): void {
     if (!carriesText(line)) return;
     if (this.isRepeat(line)) return;
+    this.previousSameTime = line.time !== undefined && line.time === this.previous?.time;
     this.previous = line;
     emit(line);
   }
@@ -149,7 +243,15 @@ export class LineNormalizer {
   }
 
   private isDuplicate(line: KernelLine, prev: KernelLine): boolean {
-    if (line.time !== undefined) return prev.time === line.time;
+    // a console that prints each message raw ("<1>text") and then through the log
+    // ("[ 3125.17] text") repeats it with a timestamp on one copy only
+    if ((line.time === undefined) !== (prev.time === undefined)) return true;
+    if (line.time !== undefined) {
+      if (prev.time !== line.time) return false;
+      // when the lines before already shared this timestamp (a kernel that stamped a whole
+      // oops at once), it does not tell a copy from a frame the stack holds twice
+      return this.doubling || !this.previousSameTime || !TRACE_FRAME.test(line.text);
+    }
     if (CRASH_FRAME.test(line.text)) return true;
     if (prev.time !== undefined) return false;
     // Without timestamps, a log read twice over (console and syslog both copied) doubles

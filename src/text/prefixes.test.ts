@@ -76,6 +76,62 @@ describe("stripPrefixes", () => {
       "syzkaller login: [   16.305150] INFO: trying to register",
       { text: "INFO: trying to register" },
     ],
+    // real-world pastes (testdata/realworld): the prefix before a printk timestamp is transport
+    [
+      "console tag of a guest (318)",
+      "[guest0/uart0] [    1.885337] Kernel panic - not syncing: VFS: Unable to mount root fs",
+      { text: "Kernel panic - not syncing: VFS: Unable to mount root fs", time: 1.885337 },
+    ],
+    [
+      "grep -r over pstore (415)",
+      "/sys/fs/pstore/console-ramoops-0:[1055773.221845] Internal error: Oops - BUG: 0 [#1] SMP",
+      { text: "Internal error: Oops - BUG: 0 [#1] SMP", origin: "kernel" },
+    ],
+    [
+      "shell prompt (409)",
+      "lo@odyssey ~ $ [  186.393813] BUG: invalid or fatal FRED event",
+      { text: "BUG: invalid or fatal FRED event", time: 186.393813 },
+    ],
+    [
+      "markdown bold on both ends (407)",
+      "**[   29.775289] BUG: unable to handle kernel NULL pointer dereference at 0000000000000340**",
+      { text: "BUG: unable to handle kernel NULL pointer dereference at 0000000000000340" },
+    ],
+    [
+      "HTML tag (403)",
+      "<pre>[464792.580697] VERIFY(zio->io_children[c][w] == 0) failed",
+      { text: "VERIFY(zio->io_children[c][w] == 0) failed", time: 464792.580697 },
+    ],
+    [
+      "socklog facility and level (410)",
+      "kern.alert: [21657.872242] BUG: unable to handle kernel NULL pointer dereference",
+      { text: "BUG: unable to handle kernel NULL pointer dereference", level: 1 },
+    ],
+    [
+      "syslogd wall message body (209)",
+      " kernel:Oops: 0002 [#1] SMP ",
+      { text: "Oops: 0002 [#1] SMP ", origin: "kernel" },
+    ],
+    [
+      "syslog without a host name (145)",
+      "Feb 4 16:15:15 kernel: df_inode invoked oom-killer: gfp_mask=0xd0,",
+      { text: "df_inode invoked oom-killer: gfp_mask=0xd0,", origin: "kernel", host: undefined },
+    ],
+    [
+      "syslog without a host, another program",
+      "Feb 4 16:15:15 sshd[12]: Accepted key",
+      { origin: "foreign" },
+    ],
+    [
+      "timestamp whose bracket the copy cut (329)",
+      "60836.026949] refcount_t: underflow; use-after-free.",
+      { text: "refcount_t: underflow; use-after-free.", time: 60836.026949 },
+    ],
+    [
+      "a timestamp-like number in prose is not one",
+      "It crashed after 1.5 s [see below]: BUG: soft lockup",
+      { text: "It crashed after 1.5 s [see below]: BUG: soft lockup", origin: undefined },
+    ],
     [
       "plain text stays",
       "PID: 9377 TASK: ffff881c65ee5e20 CPU: 29",

@@ -41,10 +41,10 @@ function tagOrigin(tag: string | undefined): LineOrigin {
 const outerRows: PrefixRow[] = [
   {
     // rsyslog/journalctl short: "May 23 18:36:31 host kernel: text" (optionally "<4>" first),
-    // with the month in the user's locale
+    // with the month in the user's locale; some setups log no host name
     id: "syslog",
     re: new RegExp(
-      `^(?:<\\d{1,3}>)?${ANY_MONTH} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)? (?<host>\\S+) (?<tag>[^\\s:\\[]+)(?:\\[\\d+\\])?:(?: |$)(?<rest>.*)$`,
+      `^(?:<\\d{1,3}>)?${ANY_MONTH} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)? (?:(?<host>\\S*[^\\s:]) )?(?<tag>[^\\s:\\[]+)(?:\\[\\d+\\])?:(?: |$)(?<rest>.*)$`,
       "u",
     ),
     fields: (m) => ({ host: m.groups?.host, origin: tagOrigin(m.groups?.tag) }),
@@ -64,6 +64,19 @@ const outerRows: PrefixRow[] = [
       origin: "kernel",
       time: seconds(m.groups?.s ?? "0", m.groups?.f ?? "0"),
     }),
+  },
+  {
+    // syslogd's wall message body (" kernel:Oops: …" under "Message from syslogd@host at …")
+    // and pastes that kept only the tag: "kernel: text"
+    id: "bare-tag",
+    re: /^\s*kernel: ?(?<rest>.*)$/,
+    fields: () => ({ origin: "kernel" }),
+  },
+  {
+    // socklog and busybox syslogd keep facility and level: "kern.alert: text"
+    id: "facility-level",
+    re: /^kern\.(?<lvl>emerg|alert|crit|err|warn|notice|info|debug): (?<rest>.*)$/,
+    fields: (m) => ({ origin: "kernel", level: LEVEL_NAMES.indexOf(m.groups?.lvl ?? "") }),
   },
   {
     // dmesg -x: "kern  :warn  : [  1.2] text"
@@ -97,6 +110,15 @@ const kernelRows: PrefixRow[] = [
     },
   },
   {
+    // a timestamp whose "[" a copy cut off, at the top of a paste: "60836.026949] text"
+    id: "cut-timestamp",
+    re: /^(?<s>\d+)\.(?<f>\d{6})\] ?(?<rest>.*)$/,
+    fields: (m) => ({
+      time: seconds(m.groups?.s ?? "0", m.groups?.f ?? "0"),
+      origin: "kernel",
+    }),
+  },
+  {
     // dmesg -T / crash log -T: "[Sun May 23 18:36:31 2021] "
     id: "human-time",
     re: new RegExp(
@@ -112,23 +134,31 @@ const kernelRows: PrefixRow[] = [
   },
 ];
 
-const PRINTK_START = /^(?:<[0-7]>|\[\s*\d+\.\d+\])/;
 /** mail quote markers: ">" with at most one blank after each, a few blanks before the first */
 const MAIL_QUOTE = /^[ \t]{0,3}>(?:[ \t]?>)*[ \t]?/;
+const PRINTK_START = /^(?:<[0-7]>|\[\s*\d+\.\d+\])/;
+/**
+ * A printk timestamp as the kernel prints it, six decimals: shaped enough that whatever stands
+ * before it on the line is a prefix that transport added.
+ */
+const PRINTK_TIME = /\[\s*\d{1,10}\.\d{6}\]/;
+/** How far into a line such a prefix may reach. */
+const MAX_JUNK = 160;
+/** Markdown emphasis around a pasted line ("**[ 29.77] BUG: …**"): removed at both ends. */
+const EMPHASIS = /(?:\*\*|__|`)$/;
 
 /**
- * Where a printk prefix starts after mail quoting ("> "), indentation, printk's drop notice,
- * or a console login prompt glued in front; 0 when there is none. Linear in the line length.
+ * Where a printk prefix starts after whatever transport put in front of it; 0 when there is
+ * none. At the start: mail quoting ("> "), indentation. Before a printk timestamp, anything:
+ * a shell prompt, a `grep -r` file name ("/sys/fs/pstore/dmesg-ramoops-0:"), a console tag
+ * ("[guest0/uart0] "), printk's drop notice, a login prompt, markdown emphasis, an HTML tag.
+ * Linear in the line length.
  */
 function printkAfterJunk(text: string): number {
   const lead = /^[\s>]*/.exec(text)?.[0].length ?? 0;
-  let at = lead;
-  const dropped = /^\*\* \d+ printk messages dropped \*\* /.exec(text.slice(at, at + 64));
-  if (dropped) at += dropped[0].length;
-  if (PRINTK_START.test(text.slice(at, at + 32))) return at;
-  const login = text.indexOf(" login: ", at);
-  if (login !== -1 && PRINTK_START.test(text.slice(login + 8, login + 40))) return login + 8;
-  return 0;
+  if (PRINTK_START.test(text.slice(lead, lead + 32))) return lead;
+  const time = PRINTK_TIME.exec(text.slice(0, MAX_JUNK));
+  return time ? time.index : 0;
 }
 
 export interface Stripped extends PrefixFields {
@@ -162,10 +192,14 @@ export function stripPrefixes(line: string): Stripped {
   }
   if (out.origin === "foreign") return out;
   // (a line already starting with a printk prefix needs none of this; most lines do)
-  if (out.origin === undefined && out.text[0] !== "[" && out.text[0] !== "<") {
-    // mail quoting, indentation, a console login prompt or printk's drop notice glued in front
+  if (out.origin === undefined && !PRINTK_START.test(out.text)) {
+    // mail quoting, indentation, a prompt, a tag or a file name glued in front
     const prefix = printkAfterJunk(out.text);
-    if (prefix > 0) out.text = out.text.slice(prefix);
+    if (prefix > 0) {
+      const emphasis = EMPHASIS.exec(out.text.slice(0, prefix))?.[0];
+      out.text = out.text.slice(prefix);
+      if (emphasis && out.text.endsWith(emphasis)) out.text = out.text.slice(0, -emphasis.length);
+    }
   }
   for (const row of kernelRows) applyRow(row, out.text, out);
   return out;

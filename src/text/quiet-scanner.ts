@@ -1,9 +1,10 @@
 /**
  * @module text/quiet-scanner
  * Counts lines in raw bytes and finds the first "loud" one, fast: a line that holds one of
- * the given literals, starts with one of the given shapes, holds a control byte, or is
- * longer than MAX_QUIET_BYTES. Everything else is quiet and only counted. The caller
- * (oops/scan-file) decides what loud means; this module only finds it, exactly.
+ * the given literals, starts with one of the given shapes, ends with one of the given
+ * characters, holds a control byte, or is longer than MAX_QUIET_BYTES. Everything else is
+ * quiet and only counted. The caller (oops/scan-file) decides what loud means; this module
+ * only finds it, exactly.
  *
  * Speed: the bytes are read as aligned 32-bit words, and each half-word (an aligned byte
  * pair) is looked up in a 64 K table that marks pairs holding a line break or a control byte
@@ -32,6 +33,8 @@ export interface LoudRules {
    * followed by `:` or `=` — is loud
    */
   upperKeys: boolean;
+  /** single ASCII characters a loud line ends with, before its break ("=": a mail's soft break) */
+  lineEnds?: string[];
 }
 
 /** Table values: what an aligned byte pair holds. */
@@ -70,6 +73,8 @@ export class QuietScanner {
   /** per first byte of a line (after blanks): 1 loud, 2 upper-case key, 3 starts literal */
   private readonly startKinds = new Uint8Array(256);
   private readonly startLiterals: Uint8Array[] = [];
+  /** per last byte of a line: 1 loud */
+  private readonly endKinds = new Uint8Array(256);
 
   /** `sample`: the input's first bytes, to pick rare anchors */
   constructor(rules: LoudRules, sample: Uint8Array) {
@@ -92,6 +97,7 @@ export class QuietScanner {
       for (let byte = 0x41; byte <= 0x5a; byte++) this.startKinds[byte] = 2;
       this.startKinds[0x5f] = 2;
     }
+    for (const text of rules.lineEnds ?? []) this.endKinds[text.charCodeAt(0) & 0xff] = 1;
     for (const text of rules.lineStarts) {
       const literal = Buffer.from(text, "latin1");
       this.startLiterals.push(literal);
@@ -155,6 +161,7 @@ export class QuietScanner {
           if (isControl(byte)) return lineStart;
           if (!isBreak(byte)) continue;
           if (i - lineStart > MAX_QUIET_BYTES) return lineStart;
+          if (i > lineStart && this.endKinds[bytes[i - 1] as number] === 1) return lineStart;
           const next = breakEnd(bytes, i, to);
           this.lines++;
           lineStart = next;
@@ -169,6 +176,7 @@ export class QuietScanner {
     // the input's last line may have no break
     if (atEof && lineStart < to) {
       if (to - lineStart > MAX_QUIET_BYTES) return lineStart;
+      if (this.endKinds[bytes[to - 1] as number] === 1) return lineStart;
       this.lines++;
     }
     return -1;

@@ -316,6 +316,13 @@ export const bugGroup: OopsGroup = {
       stack: traceOnly({ skip: ["lock_sock", "release_sock"] }),
     },
     {
+      // x86 FRED: an event the kernel cannot handle (an NMI or #MC at a bad moment)
+      kind: "other",
+      title: re("BUG: invalid or fatal FRED event"),
+      template: "BUG: invalid or fatal FRED event",
+      noStackTrace: true,
+    },
+    {
       kind: "other",
       title: re("BUG:[[:space:]]*(?:\\n|$)"),
       template: "BUG: corrupted",
@@ -328,5 +335,6 @@ export const bugGroup: OopsGroup = {
     re("xlog_status:"),
     re("DEBUG:"), // Android ART debug output
     re("BUG: no syscalls can create resource"), // syzkaller host checks
+    re("BUG: arch topology borken"), // a sched-domain printk, not a crash
   ],
 };

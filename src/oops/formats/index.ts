@@ -28,21 +28,64 @@ export const oopsGroups: readonly OopsGroup[] = [
 ];
 
 /**
- * Headers that do not open a new report when they appear inside one: they are the tail
- * of the report already open (the panic after an oops, the opcode trap of a BUG()).
+ * A header that does not open a new report when it appears soon after one: it is the tail
+ * of the report already open (the panic after an oops, the opcode trap of a BUG()), unless
+ * that report's header matches `notInto` (a second OOM report is a report of its own).
  */
-export const continuationHeaders: readonly RegExp[] = [
-  /invalid opcode: 0000/,
-  /Kernel panic - not syncing/,
-  /unregister_netdevice: waiting for/,
+export interface Continuation {
+  test: RegExp;
+  notInto?: RegExp;
+  /** it continues only a report whose header matches this */
+  onlyInto?: RegExp;
+  /** how close to the open report's last line it must come: seconds, else lines */
+  seconds?: number;
+  lines?: number;
+}
+
+export const continuationHeaders: readonly Continuation[] = [
+  { test: /invalid opcode: 0000/ },
+  // ("Kernel panic: Aiee, killing interrupt handler!" before 2.6)
+  { test: /Kernel panic(?: - not syncing)?: / },
+  { test: /unregister_netdevice: waiting for/ },
   // a double fault can come from handling a page fault in badly corrupted memory
-  /PANIC: double fault/,
-  /Internal error:/,
-  /int3: /,
-  // an allocation inside a report can hit the OOM killer; alone it opens its own report
-  /invoked oom-killer:/,
+  { test: /PANIC: double fault/ },
+  { test: /Internal error:/ },
+  { test: /int3: / },
+  // an allocation inside a report can hit the OOM killer; alone it opens its own report,
+  // and after another OOM report (its kill line included) it is the next OOM
+  {
+    test: /invoked oom-killer:/,
+    notInto: /invoked oom-killer:|oom-kill:constraint=|of memory: Kill/,
+  },
+  // the kill that ends an OOM report; seconds later it is a kill of a report cut from the paste
+  { test: /oom-kill:constraint=/, notInto: /oom-kill:constraint=|of memory: Kill/, seconds: 1 },
+  { test: /of memory: Kill(?:ed)? process/, notInto: /of memory: Kill/, seconds: 1 },
+  // powerpc's watchdog names the stuck CPU on a line of its own
+  { test: /Watchdog CPU:\d+ Hard LOCKUP/ },
   // spl_panic() after the VERIFY/ASSERT line it reports
-  /PANIC at [^:\s]+:[0-9]+:[A-Za-z0-9_.]+\(\)/,
+  { test: /PANIC at [^:\s]+:[0-9]+:[A-Za-z0-9_.]+\(\)/ },
+  // arm's BUG() before 2.6.x wrote to address 0: the fault explains the "kernel BUG" line
+  {
+    test: /Unable to handle kernel NULL pointer dereference at virtual address 0+$/,
+    onlyInto: /kernel BUG at /,
+    lines: 3,
+  },
+  // x86's die() line ("Oops: 0002 [#1] SMP") after the fault line it explains
+  { test: /\bOops: / },
+  // riscv's die() line after "kernel BUG at"
+  { test: /^Kernel BUG \[#\d+\]/ },
+  // the hung-task detector names the blocker of the task it just reported
+  { test: /INFO: task \S+ (?:is )?blocked on an? [\w-]+ likely (?:last held|owned) by/ },
+  // a watchdog or stall report dumps the other CPUs' stacks (SysRq-l alone opens a report)
+  { test: /^NMI backtrace for cpu \d+/ },
+];
+
+/**
+ * Headers that old kernels print as the message of a WARN() whose "WARNING: at" line came
+ * just before (`within` lines): that WARN line opens their report, whose kind they give.
+ */
+export const warnMessages: ReadonlyArray<{ test: RegExp; warn: RegExp; within: number }> = [
+  { test: /Watchdog detected hard LOCKUP/, warn: /WARNING: at kernel\/watchdog\.c/, within: 3 },
 ];
 
 /** Messages that are not bugs but print a stack; inside a report they mean interleaving. */

@@ -9,8 +9,10 @@ import { type OopsGroup, TRACE } from "./types.js";
 export const infoGroup: OopsGroup = {
   header: "INFO:",
   formats: [
+    // lockdep's reports before 4.x ("[ INFO: possible recursive locking detected ]") are a
+    // debug check's findings, not a WARN(): kind other (lockdep's "WARNING:" ones are warnings)
     {
-      kind: "warning",
+      kind: "other",
       title: re("INFO: possible circular locking dependency detected"),
       report: re(
         "INFO: possible circular locking dependency detected \\](?:.*\\n)+?.*is trying to acquire lock(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}",
@@ -18,7 +20,7 @@ export const infoGroup: OopsGroup = {
       template: "possible deadlock in {1}",
     },
     {
-      kind: "warning",
+      kind: "other",
       title: re("INFO: possible irq lock inversion dependency detected"),
       report: re(
         "INFO: possible irq lock inversion dependency detected \\](?:.*\\n)+?.*just changed the state of lock(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}",
@@ -26,7 +28,7 @@ export const infoGroup: OopsGroup = {
       template: "possible deadlock in {1}",
     },
     {
-      kind: "warning",
+      kind: "other",
       title: re("INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected"),
       report: re(
         "INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected \\](?:.*\\n)+?.*is trying to acquire(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}",
@@ -34,7 +36,7 @@ export const infoGroup: OopsGroup = {
       template: "possible deadlock in {1}",
     },
     {
-      kind: "warning",
+      kind: "other",
       title: re("INFO: possible recursive locking detected"),
       report: re(
         "INFO: possible recursive locking detected \\](?:.*\\n)+?.*is trying to acquire lock(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}",
@@ -42,7 +44,7 @@ export const infoGroup: OopsGroup = {
       template: "possible deadlock in {1}",
     },
     {
-      kind: "warning",
+      kind: "other",
       title: re("INFO: inconsistent lock state"),
       report: re(
         "INFO: inconsistent lock state \\](?:.*\\n)+?.*takes(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}",

@@ -22,6 +22,20 @@ export const miscGroups: OopsGroup[] = [
     ],
   },
   {
+    // powerpc's watchdog: "Watchdog CPU:71 detected Hard LOCKUP other CPUS:42"
+    header: "Watchdog CPU:",
+    suppress: [/^(?!.*Watchdog CPU:\d+ detected Hard LOCKUP)/],
+    formats: [
+      {
+        kind: "hard-lockup",
+        title: re("Watchdog CPU:[0-9]+ detected Hard LOCKUP"),
+        template: "hard lockup in {1}",
+        alt: ["stall in {1}"],
+        stack: ripThenTrace({ extractor: "stall" }),
+      },
+    ],
+  },
+  {
     // an OOM kill is not a crash by itself, but it is the story when the kernel then panics
     header: "invoked oom-killer:",
     formats: [
@@ -32,6 +46,89 @@ export const miscGroups: OopsGroup[] = [
         stack: traceOnly({ skip: ["out_of_memory", "^oom_", "dump_header"] }),
       },
     ],
+  },
+  {
+    // the OOM killer's verdict line, alone when a paste kept only it (`dmesg | grep oom`)
+    header: "oom-kill:constraint=",
+    formats: [
+      {
+        kind: "oom",
+        title: re("oom-kill:constraint=.*,task=([^,]+),pid="),
+        template: "out of memory: killed {1}",
+        noStackTrace: true,
+      },
+      {
+        kind: "oom",
+        title: re("oom-kill:constraint="),
+        template: "out of memory",
+        noStackTrace: true,
+      },
+    ],
+  },
+  ...["Out of memory: Kill", "Memory cgroup out of memory: Kill"].map((header) => ({
+    // the OOM killer's kill line, alone when a paste kept only it
+    header,
+    formats: [
+      {
+        kind: "oom" as const,
+        title: re("of memory: Kill(?:ed)? process [0-9]+ \\(([^)]+)\\)"),
+        template: "out of memory: killed {1}",
+        noStackTrace: true,
+      },
+      {
+        kind: "oom" as const,
+        title: re("of memory: Kill"),
+        template: "out of memory",
+        noStackTrace: true,
+      },
+    ],
+  })),
+  {
+    // s390's die() for a program check the kernel has no handler for
+    header: "Unknown program exception: ",
+    formats: [
+      {
+        kind: "other",
+        title: re("Unknown program exception: [0-9a-f]{4}"),
+        template: "unknown program exception in {1}",
+        stack: ripThenTrace(),
+      },
+    ],
+  },
+  {
+    // kCFI: an indirect call to a function of the wrong type; x86 then traps with ud2
+    // ("invalid opcode"), which is what the report is made of
+    header: "CFI failure at ",
+    formats: [
+      {
+        kind: "invalid-opcode",
+        title: re("CFI failure at {{FUNC}}"),
+        template: "CFI failure in {1}",
+        noStackTrace: true,
+      },
+    ],
+  },
+  {
+    // SysRq-l or a stall detector asking every CPU for its stack: a sample, not a crash
+    header: "NMI backtrace for cpu ",
+    formats: [
+      {
+        kind: "other",
+        title: re("NMI backtrace for cpu [0-9]+"),
+        template: "NMI backtrace in {1}",
+        stack: ripThenTrace(),
+      },
+    ],
+  },
+  {
+    // x86's die() line; alone (the fault line before it lost) it still opens the report
+    header: "Oops: ",
+    formats: [
+      { kind: "other", title: re("^Oops: "), template: "Oops in {1}", stack: ripThenTrace() },
+    ],
+    // die() prints an error code, after a reason on newer kernels, or (powerpc) a reason and
+    // the signal; prose ("Oops: I forgot the log") has neither
+    suppress: [/Oops: (?![0-9a-f]{4} |[A-Z][\w ]+: [0-9a-f]{4} |[\w ]+, sig: \d+)/],
   },
   {
     header: "UBSAN:",

@@ -11,9 +11,10 @@ export const panicGroups: OopsGroup[] = [
   {
     header: "Kernel panic",
     formats: [
-      // on stack corruption the kernel may fail to print the symbol or to unwind
+      // on stack corruption the kernel may fail to print the symbol or to unwind; a canary
+      // overwritten in a frame is a panic of its own, not an overflow of the stack
       {
-        kind: "stack-overflow",
+        kind: "panic",
         title: re("Kernel panic - not syncing: stack-protector:"),
         report: re(
           "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: {{FUNC}}",
@@ -22,7 +23,7 @@ export const panicGroups: OopsGroup[] = [
         noStackTrace: true,
       },
       {
-        kind: "stack-overflow",
+        kind: "panic",
         title: re("Kernel panic - not syncing: stack-protector:"),
         report: re(
           "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: [a-f0-9]+",
