@@ -6,12 +6,13 @@
  * For syzkaller-format files (header lines, blank line, log) it prints the share of titles
  * matching TITLE or an ALT, the share of no-crash files reported as none, agreement on
  * CORRUPTED, and the mismatches. For satyr's directory it checks the frame facts of
- * expectations.json. The data is read in place, never copied into the project.
+ * expectations.json (first and last frame, frame count, taints, modules) and counts the files
+ * where all five agree. The data is read in place, never copied into the project.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseText } from "../src/oops/parse.js";
-import type { Report } from "../src/oops/report.js";
+import { type ParseResult, parseText } from "../src/oops/parse.js";
+import type { FrameContext, Report } from "../src/oops/report.js";
 
 interface Expected {
   title?: string;
@@ -97,17 +98,84 @@ export interface SyzkallerScore {
 
 interface SatyrParse {
   file: string;
-  first_function: string;
-  last_function: string;
+  first_function: string | null;
+  last_function: string | null;
   frame_count: number;
   taint_count: number;
   module_count: number;
+  first_frame_special_stack: string | null;
+  last_frame_special_stack: string | null;
 }
 
-/** satyr counts the RIP frame as the first frame and every listed frame, "?" ones too. */
-function satyrFrames(report: Report): string[] {
-  const frames = report.trace.map((f) => f.symbol ?? "");
-  return report.ip?.symbol ? [report.ip.symbol, ...frames] : frames;
+/*
+ * satyr (abrt/satyr lib/koops_stacktrace.c) reads a file as one oops: every line anywhere in
+ * it that parses as a frame is a frame, "?" ones too, of every report and every copy; a frame
+ * without a name (s390's "[<…>] 0x3fffd4a1d92") has the name null. crashlens splits a file
+ * into reports, folds repeated copies, and keeps each report's own stack with "?" frames
+ * marked unreliable. The mapping: the frames of every report, once per copy, in file order.
+ */
+
+/**
+ * satyr prepends the pc as the first frame only where x86 printed it frame-shaped, the old
+ * "RIP: 0010:[<a>]  [<a>] f+o/l" and i386's "EIP: [<a>] f+o/l" trailer: not today's
+ * "RIP: 0010:f+o/l", not other architectures' pc lines.
+ */
+const SATYR_IP = /(?:^|\]\s)\s*(?:RIP:\s+\S+\s+|EIP:\s+)\[<?[0-9a-f]+>?\]\s+\??\s*[^\s+]+\+/;
+
+/**
+ * satyr reads a frame only where its line starts with it, after a printk timestamp and stack
+ * markers; crashlens also reads frames behind syslog prefixes and text pasted into the line
+ * ("--2012-06-28 06:[  120.833075]  [<ffffffff8166bbe9>] system_call_fastpath+0x16/0x1b").
+ */
+const SATYR_FRAME_LINE =
+  /^\s*(?:\[\s*\d+\.\d+\]\s*)?(?:<+[^>\s]*>+\s*)*(?:\(?\[<?[0-9a-f]+>?\]|\?|\(?[\w.$]+\+0x|0x[0-9a-f]+\s*$)/i;
+
+/** satyr's taint letters (its 16-flag table): G is not a flag; X, T and N it does not know. */
+const SATYR_TAINTS = new Set("PFSRMBUDAWCIOELK");
+
+/**
+ * satyr's "special stack" is the text of the last <…> marker ("IRQ", "NMI", "#DF"). crashlens
+ * also marks the softirq part of an IRQ stack, which satyr does not tell apart, and keeps no
+ * exception's name.
+ */
+const SATYR_STACK: Record<FrameContext, string | null> = {
+  task: null,
+  irq: "IRQ",
+  softirq: "IRQ",
+  nmi: "NMI",
+  exception: "exception",
+};
+
+interface SatyrFrame {
+  name: string | null;
+  stack: string | null;
+}
+
+function satyrView(result: ParseResult) {
+  const copies = result.reports
+    .flatMap((report) =>
+      [report.lines, ...(report.repeats ?? [])].map((span) => ({ span, report })),
+    )
+    .sort((a, b) => a.span.start - b.span.start);
+  const frames: SatyrFrame[] = copies.flatMap(({ report }) =>
+    report.trace
+      .filter((f) => SATYR_FRAME_LINE.test(result.lines.get(f.line) ?? ""))
+      .map((f) => ({ name: f.symbol ?? null, stack: SATYR_STACK[f.context] })),
+  );
+  const withIp = result.reports.find((r) => {
+    if (!r.ip?.symbol) return false;
+    for (let no = r.lines.start; no <= r.lines.end; no++)
+      if (SATYR_IP.test(result.lines.get(no) ?? "")) return true;
+    return false;
+  });
+  if (withIp?.ip?.symbol) frames.unshift({ name: withIp.ip.symbol, stack: null });
+  // satyr reads the first "Tainted: " and the first "Modules linked in:" of the file
+  const tainted = result.reports.find((r) => r.kernel.tainted !== undefined);
+  return {
+    frames,
+    taints: tainted?.kernel.taints.filter((t) => SATYR_TAINTS.has(t.letter)).length ?? 0,
+    modules: result.reports.find((r) => r.modules.length > 0)?.modules.length ?? 0,
+  };
 }
 
 export function satyr(dir: string, print = true): Record<string, number> {
@@ -115,25 +183,26 @@ export function satyr(dir: string, print = true): Record<string, number> {
     parse: SatyrParse[];
   };
   const checks = ["first", "last", "frames", "taints", "modules"] as const;
-  const ok: Record<(typeof checks)[number], number> = {
+  const ok: Record<(typeof checks)[number] | "full" | "stacks", number> = {
     first: 0,
     last: 0,
     frames: 0,
     taints: 0,
     modules: 0,
+    full: 0,
+    stacks: 0,
   };
   const mismatches: string[] = [];
   for (const exp of expectations.parse) {
     const path = join(dir, "kerneloopses", exp.file);
     if (!existsSync(path)) continue;
-    const report = parseText(readFileSync(path, "utf8")).reports[0];
-    const frames = report ? satyrFrames(report) : [];
+    const view = satyrView(parseText(readFileSync(path, "utf8")));
     const got = {
-      first: frames[0],
-      last: frames.at(-1),
-      frames: frames.length,
-      taints: report?.kernel.taints.length ?? 0,
-      modules: report?.modules.length ?? 0,
+      first: view.frames[0]?.name ?? null,
+      last: view.frames.at(-1)?.name ?? null,
+      frames: view.frames.length,
+      taints: view.taints,
+      modules: view.modules,
     };
     const want = {
       first: exp.first_function,
@@ -142,19 +211,42 @@ export function satyr(dir: string, print = true): Record<string, number> {
       taints: exp.taint_count,
       modules: exp.module_count,
     };
+    let all = true;
     for (const key of checks) {
       if (got[key] === want[key]) ok[key]++;
-      else mismatches.push(`${exp.file}: ${key} expected ${want[key]}, got ${got[key]}`);
+      else {
+        all = false;
+        mismatches.push(`${exp.file}: ${key} expected ${want[key]}, got ${got[key]}`);
+      }
     }
+    if (all) ok.full++;
+    // the stack of the first and last frame: reported, not part of the five facts
+    const stacks = [view.frames[0]?.stack ?? null, view.frames.at(-1)?.stack ?? null];
+    const wantStacks = [exp.first_frame_special_stack, exp.last_frame_special_stack];
+    if (stacks[0] === wantStacks[0] && stacks[1] === wantStacks[1]) ok.stacks++;
+    else
+      mismatches.push(
+        `${exp.file}: first/last frame's stack expected ${wantStacks.join("/")}, got ${stacks.join("/")}`,
+      );
   }
   const n = expectations.parse.length;
+  const keys = [...checks, "full", "stacks"] as const;
+  const labels: Record<string, string> = { full: "full match", stacks: "stacks" };
   if (print) {
-    for (const key of checks)
-      console.log(`${key.padEnd(8)} ${((100 * ok[key]) / n).toFixed(1)}% (${ok[key]}/${n})`);
+    for (const key of keys) {
+      const label = labels[key] ?? key;
+      const note =
+        key === "stacks"
+          ? "  (IRQ/NMI stack of the first and last frame; not in the full match)"
+          : "";
+      console.log(
+        `${label.padEnd(10)} ${((100 * ok[key]) / n).toFixed(1)}% (${ok[key]}/${n})${note}`,
+      );
+    }
     console.log(`mismatches (${mismatches.length}):`);
     for (const m of mismatches) console.log(`  ${m}`);
   }
-  return Object.fromEntries(checks.map((key) => [key, ok[key] / n]));
+  return Object.fromEntries(keys.map((key) => [key, ok[key] / n]));
 }
 
 async function main(dir: string | undefined, verbose: boolean): Promise<number> {

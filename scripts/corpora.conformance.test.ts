@@ -15,10 +15,16 @@ describe("conformance", () => {
     assert.ok(score.corrupted >= 0.99, `corrupted ${score.corrupted}`);
   });
 
-  it("satyr: taints and modules of every file, first frames of most", () => {
+  it("satyr: taints and modules of every file, the frames of most", () => {
     const score = satyr(shared("corpus", "satyr"), false);
     assert.equal(score.taints, 1);
-    assert.ok((score.modules ?? 0) >= 0.9, `modules ${score.modules}`);
-    assert.ok((score.first ?? 0) >= 0.75, `first ${score.first}`);
+    assert.equal(score.modules, 1);
+    assert.ok((score.first ?? 0) >= 0.9, `first ${score.first}`);
+    assert.ok((score.last ?? 0) >= 0.9, `last ${score.last}`);
+    // gitlog-06/07 hold only lockdep chains and SLUB alloc/free tracks, which satyr counts and
+    // a Report does not keep
+    assert.ok((score.full ?? 0) >= 0.92, `full match ${score.full}`);
+    // the IRQ/NMI stack of the first and last frame (<IRQ>, <NMI>, <<EOE>>, <EOI>)
+    assert.equal(score.stacks, 1);
   });
 });

@@ -25,4 +25,5 @@ export const ppc64: ArchSpec = {
   registers,
   ipLines: [/^\s*NIP \[[0-9a-f]+\] (.*)$/],
   release: /ppc64/,
+  pointerDigits: 16,
 };

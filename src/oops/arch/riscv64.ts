@@ -12,4 +12,5 @@ export const riscv64: ArchSpec = {
   registers: (text) => pairs(text, PAIR),
   ipLines: [/^\s*epc\s*:\s*(.*)$/],
   release: /riscv/,
+  pointerDigits: 16,
 };

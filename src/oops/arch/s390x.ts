@@ -22,4 +22,5 @@ export const s390x: ArchSpec = {
   registers,
   ipLines: [/^\s*Krnl PSW : [0-9a-f]+ [0-9a-f]+ \((.*)\)/],
   release: /s390/,
+  pointerDigits: 16,
 };

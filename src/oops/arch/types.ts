@@ -20,6 +20,8 @@ export interface ArchSpec {
   userIp?: RegExp;
   /** release-string suffixes of this architecture's kernels */
   release: RegExp;
+  /** hex digits of a kernel pointer as printed: 8 on a 32-bit kernel, 16 on a 64-bit one */
+  pointerDigits: 8 | 16;
 }
 
 /** Collects "NAME: value" pairs with a global regex whose captures are name and value. */

@@ -16,8 +16,14 @@ export const x86_64: ArchSpec = {
     pairs(text, PAIR, (n) => n.toLowerCase().replace(/^r0(\d)$/, "r$1")).filter(
       ([name]) => name !== "rip",
     ),
-  ipLines: [/^\s*RIP: ?(?:[0-9a-f]{4}:)?(.*)$/, /^\s*IP: (.*)$/, /^\s*RIP {1,2}(\[<.*)$/],
+  // "IP: [<ffffffff81349366>] …" by the page-fault line before 4.10; an 8-digit one is i386's
+  ipLines: [
+    /^\s*RIP: ?(?:[0-9a-f]{4}:)?(.*)$/,
+    /^\s*IP: (\[<[0-9a-f]{16}>\].*)$/,
+    /^\s*RIP {1,2}(\[<.*)$/,
+  ],
   // CS 0033 (or 0023 for compat tasks) is user mode
   userIp: /^\s*RIP: 00[23]3:/,
   release: /x86_64|amd64/,
+  pointerDigits: 16,
 };

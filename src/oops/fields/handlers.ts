@@ -5,12 +5,12 @@
  * #PF, workqueue, KASLR offset, CPU) and records what it says with the line it came from.
  */
 import type { KernelLine } from "../../text/kernel-line.js";
-import { type ArchSpec, archSpecs } from "../arch/index.js";
+import { type ArchSpec, archSpecs, pointerLines, sharedIpLines } from "../arch/index.js";
 import type { Location, Report } from "../report.js";
 import { CODE_LINE, parseCode } from "./code.js";
 import { OOPS_LINE, PANIC_LINE, PF_CODE_LINE, PF_LINE } from "./fault.js";
 import { bracketAddress, hexAddress, parseLocation } from "./location.js";
-import { MODULES_LINE, parseModules } from "./modules.js";
+import { MODULES_LINE, moduleContinuation, parseModules } from "./modules.js";
 import { parseTaskLine } from "./task-line.js";
 import type { TraceState } from "./trace.js";
 
@@ -21,6 +21,12 @@ const HEX_VALUE = /^(?:0x)?[0-9a-f]+$/i;
 export interface Draft {
   report: Report;
   arch?: ArchSpec;
+  /** `arch` is a guess from a line several architectures print (arch/index.ts sharedIpLines) */
+  archGuessed?: boolean;
+  /** hex digits of a kernel pointer the report printed (arch/index.ts pointerLines) */
+  pointerDigits?: number;
+  /** the last line of the "Modules linked in:" list read so far */
+  modulesEnd?: number;
   /** the registers that follow belong to user space (after "RIP: 0033:") */
   userMode: boolean;
   registerBlock: "none" | "reading" | "done";
@@ -47,40 +53,117 @@ function locate(text: string): Location | undefined {
   return out;
 }
 
+/** The architectures a line may belong to: the report's, unless that is only a guess. */
+function candidates(draft: Draft): readonly ArchSpec[] {
+  return draft.arch && !draft.archGuessed ? [draft.arch] : archSpecs;
+}
+
+/** A line only one architecture prints settles the report's architecture. */
+function settle(draft: Draft, arch: ArchSpec): void {
+  if (draft.arch && !draft.archGuessed) return;
+  draft.arch = arch;
+  draft.archGuessed = false;
+}
+
+/**
+ * Records where the CPU was. The first pc line wins; a later one completes it when the two
+ * halves are printed apart: i386 "EIP: 0060:[<f8e40765>] EFLAGS: …" then "EIP is at
+ * wdev_priv.part.8+0x3/0x5 [wl]"; arm "PC is at shmem_getpage_gfp+0x584/0x72c" then
+ * "pc : [<c0333330>]". The line cited is the one naming the function.
+ */
+function recordIp(draft: Draft, text: string, lineNo: number): void {
+  const loc = locate(text);
+  if (!loc) return;
+  const { report } = draft;
+  const ip = report.ip;
+  if (!ip) {
+    report.ip = { ...loc, line: lineNo };
+    report.sourceLines.ip = lineNo;
+    return;
+  }
+  const sameAddress = !loc.address || !ip.address || loc.address === ip.address;
+  const sameSymbol = !loc.symbol || !ip.symbol || loc.symbol === ip.symbol;
+  if (!sameAddress || !sameSymbol) return;
+  if (ip.address === undefined && loc.address !== undefined) {
+    ip.address = loc.address;
+    report.sourceLines["ip.address"] = lineNo;
+  }
+  if (ip.symbol === undefined && loc.symbol !== undefined) {
+    const { address: _address, ...named } = loc;
+    if (ip.address !== undefined) report.sourceLines["ip.address"] ??= ip.line;
+    report.ip = { ...ip, ...named, line: lineNo };
+    report.sourceLines.ip = lineNo;
+  }
+}
+
 /** One line handler: returns true when it consumed the line. */
 export type Handler = (text: string, line: KernelLine, draft: Draft) => boolean;
 
 /** "---[ end trace …]---" and "---[ end Kernel panic …]---" */
 export const END_MARKER = /---\[ end (?:trace|Kernel panic)/;
 
+/**
+ * Lines a stall report prints about itself between its header and its first trace: which
+ * CPUs or tasks hold up the grace period, who detected it, the NMIs sent for backtraces. They
+ * carry no field of the model, but they are the report's body (rules read them as evidence).
+ */
+const STALL_DETAIL = [
+  // "rcu: \t0-...0: (1 GPs behind) idle=…", "\t1-....: (1 GPs behind)"
+  /^\s*(?:rcu:\s+)?\d+-\.\.\.\S*:? /,
+  /^\s*(?:rcu:\s+)?\((?:detected by \d+, )?t=\d+ jiffies/,
+  /^\s*(?:rcu:\s+)?Tasks blocked on level-\d+ rcu_node/,
+  /^\s*(?:rcu:\s+)?rcu_\w+ kthread (?:starved|timer wakeup)/,
+  /^\s*Sending NMI from CPU \d+ to CPUs/,
+];
+
 export const handlers: readonly Handler[] = [
+  // a pointer's width, for guessing between architectures later; the line stays unread
+  (text, _line, draft) => {
+    for (const re of pointerLines) {
+      const m = re.exec(text);
+      if (m) draft.pointerDigits ??= (m[1] as string).length;
+    }
+    return false;
+  },
   // the program counter line of any architecture
   (text, line, draft) => {
-    for (const arch of draft.arch ? [draft.arch] : archSpecs) {
+    for (const arch of candidates(draft)) {
       for (const ipLine of arch.ipLines) {
         const m = ipLine.exec(text);
         if (!m) continue;
-        draft.arch ??= arch;
+        settle(draft, arch);
         if (arch.userIp?.test(text)) {
           draft.userMode = true;
           return true;
         }
         draft.userMode = false;
-        const loc = locate(m[1] ?? "");
-        if (loc && !draft.report.ip) {
-          draft.report.ip = { ...loc, line: line.no };
-          draft.report.sourceLines.ip = line.no;
-        }
+        recordIp(draft, m[1] ?? "", line.no);
         return true;
       }
+    }
+    for (const shared of sharedIpLines) {
+      const m = shared.line.exec(text);
+      if (!m) continue;
+      if (!draft.arch) {
+        const release = draft.report.kernel.release ?? "";
+        const specs = shared.arches.flatMap((id) => archSpecs.filter((a) => a.id === id));
+        draft.arch =
+          specs.find((a) => a.release.test(release)) ??
+          specs.find((a) => a.pointerDigits === draft.pointerDigits) ??
+          specs[0];
+        draft.archGuessed = true;
+      }
+      draft.userMode = false;
+      recordIp(draft, m[1] ?? "", line.no);
+      return true;
     }
     return false;
   },
   // register dumps: the first kernel-mode block only (the dump is often printed twice)
   (text, line, draft) => {
-    for (const arch of draft.arch ? [draft.arch] : archSpecs) {
+    for (const arch of candidates(draft)) {
       if (!arch.registerLine.test(text)) continue;
-      draft.arch ??= arch;
+      settle(draft, arch);
       if (draft.userMode || draft.registerBlock === "done") return true;
       draft.registerBlock = "reading";
       for (const [name, value] of arch.registers(text, draft.report.registers)) {
@@ -142,7 +225,17 @@ export const handlers: readonly Handler[] = [
     if (draft.report.modules.length === 0) {
       draft.report.modules = parseModules(m[1] as string);
       draft.report.sourceLines.modules = line.no;
+      draft.modulesEnd = line.no;
     }
+    return true;
+  },
+  // the tail of a module list the console wrapped onto a line of its own (" pinctrl_amd"),
+  // right after the list: nothing else was read since it
+  (text, line, draft) => {
+    if (draft.modulesEnd === undefined || draft.lastBodyLine !== draft.modulesEnd) return false;
+    if (line.time !== undefined || !moduleContinuation(text)) return false;
+    draft.report.modules.push(...parseModules(text));
+    draft.modulesEnd = line.no;
     return true;
   },
   (text, line, draft) => {
@@ -180,6 +273,7 @@ export const handlers: readonly Handler[] = [
     draft.report.sourceLines["kernel.offset"] = line.no;
     return true;
   },
+  (text) => STALL_DETAIL.some((re) => re.test(text)),
   (text, line, draft) => {
     const m = /^\s*CPU (\d+)\s*$/.exec(text);
     if (!m) return false;

@@ -14,7 +14,8 @@ const MARKERS: ReadonlyArray<[RegExp, FrameContext | undefined]> = [
   [/^<SOFTIRQ>/, "softirq"],
   [/^<NMI>/, "nmi"],
   [/^<#(?:DF|MC|DB|VC)>|^<(?:DB|MCE|VE)>/, "exception"],
-  [/^<\/(?:IRQ|SOFTIRQ|NMI)>|^<EOI>|^<EOE>|^<TASK>|^<\/TASK>/, undefined],
+  // x86 before 4.9 closed an exception stack with "<<EOE>>", later ones with "<EOE>"
+  [/^<\/(?:IRQ|SOFTIRQ|NMI)>|^<EOI>|^<<?EOE>>?|^<TASK>|^<\/TASK>/, undefined],
 ];
 
 /** Frames above one of these were called from softirq processing. */
@@ -72,13 +73,19 @@ function parseFrame(text: string, line: number, state: TraceState): Frame | unde
       length: _l,
       ...location
     } = loc as typeof loc & { index?: number; length?: number };
-    return { ...location, address: `0x${arm[1]}`, reliable: true, context: state.context, line };
+    const address = hexAddress(arm[1] as string);
+    return { ...location, address, reliable: true, context: state.context, line };
   }
-  // a bare address where the unwinder found no symbol: "[<00000000027f8000>] 0x27f8000"
-  const bare = /^\(?\[<([0-9a-f]{8,16})>\]\s+(?:0x[0-9a-f]+)?\)?$/.exec(trimmed);
+  // an address with no symbol: s390's "[<00000000027f8000>] 0x27f8000", or a bare "0xfdc88c28"
+  // in SLUB's "INFO: Allocated in" tracks (a module's code the kernel could not name); not
+  // the all-ones word that ends a saved stack trace ("0xffffffffffffffff")
+  const bare =
+    /^\(?\[<([0-9a-f]{8,16})>\]\s+(?:0x[0-9a-f]+)?\)?$|^(0x(?!f{8}$|f{16}$)[0-9a-f]{6,16})$/.exec(
+      trimmed,
+    );
   if (bare)
     return {
-      address: hexAddress(bare[1] as string),
+      address: hexAddress((bare[1] ?? bare[2]) as string),
       module: null,
       reliable: true,
       context: state.context,
@@ -99,7 +106,8 @@ function parseFrame(text: string, line: number, state: TraceState): Frame | unde
     line,
   };
   if (loc.size !== undefined) frame.size = loc.size;
-  const address = bracketAddress(before);
+  // ppc prints "[stack pointer] [return address] func": the code address is the last one
+  const address = bracketAddress(before.slice(before.lastIndexOf("[")));
   if (address) frame.address = address;
   const source = SOURCE.exec(after);
   if (source) frame.source = source[1] as string;
