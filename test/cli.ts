@@ -18,6 +18,8 @@ export interface CliRunOptions {
   stdin?: string;
   env?: NodeJS.ProcessEnv;
   encoding?: BufferEncoding;
+  /** stdout is a terminal this many columns wide (colour unless env.NO_COLOR) */
+  columns?: number;
 }
 
 export async function cli(args: readonly string[], options: CliRunOptions = {}): Promise<CliRun> {
@@ -25,6 +27,8 @@ export async function cli(args: readonly string[], options: CliRunOptions = {}):
   const chunks: { out: Buffer[]; err: Buffer[] } = { out: [], err: [] };
   stdout.on("data", (b: Buffer) => chunks.out.push(b));
   stderr.on("data", (b: Buffer) => chunks.err.push(b));
+  if (options.columns !== undefined)
+    Object.assign(stdout, { isTTY: true, columns: options.columns });
   const io: CliIo = {
     stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
     stdout,

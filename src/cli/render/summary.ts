@@ -7,6 +7,15 @@ import type { Colors } from "picocolors/types.js";
 import type { Frame, Location, Report } from "../../oops/report.js";
 import { titleFrame } from "../../oops/title/sanitize.js";
 
+/**
+ * The title as people read it. syzkaller puts "corrupted" where no frame could be named;
+ * readers take that as a claim that something was corrupted, so text output drops it and
+ * says "(report incomplete …)" instead. JSON keeps syzkaller's title.
+ */
+export function displayTitle(report: Pick<Report, "title" | "corrupted">): string {
+  return report.corrupted ? report.title.replace(/ in corrupted\b/g, "") : report.title;
+}
+
 export function formatLocation(loc: Location | undefined): string {
   if (!loc?.symbol) return loc?.address ?? "?";
   const offset = loc.offset !== undefined ? `+0x${loc.offset.toString(16)}` : "";
@@ -45,7 +54,7 @@ function frameLine(frame: Frame, marked: boolean, c: Colors): string {
 export function renderSummary(report: Report, index: number, c: Colors, maxFrames = 16): string {
   const out: string[] = [];
   const corrupted = report.corrupted ? c.yellow(` (incomplete: ${report.corruptedReason})`) : "";
-  out.push(`${c.bold(`#${index + 1} ${report.title}`)}${corrupted}`);
+  out.push(`${c.bold(`#${index + 1} ${displayTitle(report)}`)}${corrupted}`);
   out.push(`   kind:   ${report.kind}    lines ${report.lines.start}-${report.lines.end}`);
   if (report.ip) out.push(`   where:  ${formatLocation(report.ip)}`);
   if (report.faultAddress) out.push(`   fault:  address ${report.faultAddress}`);
@@ -57,7 +66,16 @@ export function renderSummary(report: Report, index: number, c: Colors, maxFrame
     out.push("   trace:");
     const markIndex = report.trace.findIndex((f) => f.reliable && f.symbol === frame);
     const shown = report.trace.filter((f, i) => f.reliable || i === markIndex).slice(0, maxFrames);
-    for (const f of shown) out.push(`     ${frameLine(f, f === report.trace[markIndex], c)}`);
+    // a frame printed twice in a row (crash's bt across an exception frame) is one line
+    const lines: Array<{ text: string; times: number }> = [];
+    for (const f of shown) {
+      const text = frameLine(f, f === report.trace[markIndex], c);
+      const last = lines[lines.length - 1];
+      if (last?.text === text) last.times++;
+      else lines.push({ text, times: 1 });
+    }
+    for (const { text, times } of lines)
+      out.push(`     ${text}${times > 1 ? c.dim(` (×${times})`) : ""}`);
     const hidden = report.trace.length - shown.length;
     if (hidden > 0) out.push(c.dim(`       … ${hidden} more frame(s), unreliable ones hidden`));
   }

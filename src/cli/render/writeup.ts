@@ -1,83 +1,20 @@
 /**
  * @module cli/render/writeup
- * The diagnosis as a write-up shaped like an engineer's: a one-line verdict, what happened,
- * the evidence (input lines, registers, the decoded instruction), why, suspects, next
- * steps. The same structure renders for a terminal or as Markdown for a ticket.
+ * The full write-up (`analyze --verbose`), shaped like an engineer's: the head (what, where,
+ * task, kernel, culprit), the evidence (every input line a finding cites), the decoded
+ * instruction listing, every finding, other suspects, next steps and the whole stack. A
+ * section with nothing to say is left out, and nothing the head says is said again. The same
+ * structure renders for a terminal or as Markdown for a ticket.
  */
 import type { DiagnosedReport } from "../../diagnose/index.js";
-import { baseSymbol, symbolWithModule } from "../../oops/fields/location.js";
-import type { Kind } from "../../oops/report.js";
+import { baseSymbol } from "../../oops/fields/location.js";
 import { titleFrame } from "../../oops/title/sanitize.js";
+import { headLines, type Style, titleLine } from "./head.js";
 import { formatLocation } from "./summary.js";
 
-export interface Style {
-  heading(text: string): string;
-  bold(text: string): string;
-  dim(text: string): string;
-  mark(text: string): string;
-  code(text: string): string;
-  /** a block of verbatim lines */
-  block(lines: string[]): string[];
-  bullet: string;
-  indent: string;
-}
+export type { Style } from "./head.js";
 
-const KIND_WORDS: Record<Kind, string> = {
-  "null-deref": "NULL pointer dereference",
-  "paging-request": "bad kernel memory access",
-  "general-protection": "general protection fault",
-  "kernel-bug": "kernel BUG (a failed assertion)",
-  warning: "kernel WARNING",
-  "soft-lockup": "soft lockup (a CPU stuck in the kernel)",
-  "hard-lockup": "hard lockup (a CPU stuck with interrupts off)",
-  "rcu-stall": "RCU stall",
-  "hung-task": "hung task",
-  kasan: "memory-safety bug caught by a sanitizer",
-  ubsan: "undefined behaviour",
-  "list-corruption": "linked-list corruption",
-  "divide-error": "division by zero",
-  "invalid-opcode": "invalid opcode",
-  "double-fault": "double fault",
-  "stack-overflow": "kernel stack overflow",
-  oom: "out of memory",
-  panic: "kernel panic",
-  other: "kernel error",
-};
-
-function verdict(report: DiagnosedReport): string {
-  const where = report.ip?.symbol ? ` in ${symbolWithModule(report.ip)}` : "";
-  const culprit = report.culprit;
-  const blame = culprit ? `; culprit: ${symbolWithModule(culprit)} (${culprit.reason})` : "";
-  const damaged = report.corrupted ? " (report incomplete)" : "";
-  return `${KIND_WORDS[report.kind]}${where}${blame}${damaged}`;
-}
-
-function happened(report: DiagnosedReport): string[] {
-  const out: string[] = [
-    `${report.title} — ${report.kind}, input lines ${report.lines.start}-${report.lines.end}`,
-  ];
-  if (report.ip)
-    out.push(
-      `where: ${formatLocation(report.ip)}${report.ip.address ? ` (${report.ip.address})` : ""}`,
-    );
-  if (report.faultAddress) out.push(`fault address: ${report.faultAddress}`);
-  const task = report.task;
-  const who = [
-    task.comm !== undefined ? `"${task.comm}"` : undefined,
-    task.pid !== undefined ? `pid ${task.pid}` : undefined,
-    task.cpu !== undefined ? `CPU ${task.cpu}` : undefined,
-  ].filter(Boolean);
-  if (who.length) out.push(`task: ${who.join(", ")}`);
-  const k = report.kernel;
-  // "not tainted" only when a line said so: a release taken from a crash session says nothing
-  const notTainted = report.sourceLines["kernel.notTainted"] ? ", not tainted" : "";
-  const taint = k.tainted ? `, tainted ${k.tainted}` : notTainted;
-  if (k.release) out.push(`kernel: ${k.release}${taint}${k.hardware ? `, on ${k.hardware}` : ""}`);
-  if (report.panic) out.push(`then: Kernel panic - not syncing: ${report.panic.message}`);
-  return out;
-}
-
-/** Every line a finding cites, once, in input order: none is cut, so each "why" has its lines. */
+/** Every line a finding cites, once, in input order: none is cut, so each finding has its lines. */
 function evidenceLines(report: DiagnosedReport): Array<{ line: number; text: string }> {
   const seen = new Map<number, string>();
   for (const finding of report.findings) for (const e of finding.evidence) seen.set(e.line, e.text);
@@ -86,68 +23,84 @@ function evidenceLines(report: DiagnosedReport): Array<{ line: number; text: str
     .map(([line, text]) => ({ line, text: text.trim() }));
 }
 
-function traceLines(report: DiagnosedReport, style: Style, max = 14): string[] {
+/** "lines 1, 9, 11" */
+export function citedLines(lines: readonly number[]): string {
+  const sorted = [...new Set(lines)].sort((a, b) => a - b);
+  return `${sorted.length === 1 ? "line" : "lines"} ${sorted.join(", ")}`;
+}
+
+/**
+ * The reliable frames (or the "?" ones when there is no other), numbered, the culprit marked,
+ * a frame printed twice in a row folded into one.
+ */
+function traceLines(report: DiagnosedReport, style: Style): string[] {
   const named = report.culprit?.symbol ?? titleFrame(report.title);
   const marked = named === undefined ? undefined : baseSymbol(named);
-  const frames = report.trace.filter((f) => f.reliable);
-  const shown = frames.slice(0, max);
-  const out = shown.map((f) => {
-    const text = `${formatLocation(f)}${f.context === "task" ? "" : ` <${f.context}>`}`;
-    return f.symbol !== undefined && baseSymbol(f.symbol) === marked
-      ? `${style.mark("→")} ${style.bold(text)}`
-      : `  ${text}`;
+  const reliable = report.trace.filter((f) => f.reliable);
+  // with no reliable frame, the "?" entries are all the stack there is: show them as such
+  const frames = reliable.length > 0 ? reliable : report.trace;
+  const rows: Array<{ text: string; mark: boolean; times: number }> = [];
+  for (const f of frames) {
+    const text = `${f.reliable ? "" : "? "}${formatLocation(f)}${f.context === "task" ? "" : ` <${f.context}>`}`;
+    const last = rows[rows.length - 1];
+    if (last?.text === text) last.times++;
+    else
+      rows.push({
+        text,
+        mark: f.symbol !== undefined && baseSymbol(f.symbol) === marked,
+        times: 1,
+      });
+  }
+  // numbered, as crash's `bt` does: a function the stack holds twice is two distinct lines
+  const width = String(rows.length - 1).length;
+  const out = rows.map(({ text, mark, times }, i) => {
+    const shown = `#${String(i).padEnd(width)} ${times > 1 ? `${text} (×${times})` : text}`;
+    return mark ? `${style.mark("→")} ${style.bold(shown)}` : `  ${shown}`;
   });
-  if (frames.length > shown.length) out.push(style.dim(`  … ${frames.length - shown.length} more`));
+  const hidden = report.trace.length - frames.length;
+  if (hidden > 0) out.push(`  ${style.dim(`(${hidden} unreliable "?" entries not shown)`)}`);
   return out;
 }
 
 export function renderWriteup(report: DiagnosedReport, index: number, style: Style): string {
-  const out: string[] = [];
+  const out: string[] = [titleLine(report, index, style), ...headLines(report, style, true)];
   const section = (name: string, lines: string[]) => {
     if (lines.length === 0) return;
     out.push("", style.heading(name), ...lines);
   };
-  out.push(style.bold(`#${index + 1} ${verdict(report)}`));
-  section(
-    "What happened",
-    happened(report).map((l) => `${style.indent}${l}`),
-  );
-  const evidence = evidenceLines(report);
   section(
     "Evidence",
-    style.block(evidence.map((e) => `line ${String(e.line).padStart(5)}: ${e.text}`)),
+    style.block(evidenceLines(report).map((e) => `line ${String(e.line).padStart(5)}: ${e.text}`)),
   );
-  if (report.instruction?.listing) {
+  const instruction = report.instruction;
+  if (instruction?.listing) {
     section(
       "Faulting instruction (decoded from the Code: line)",
-      style.block(report.instruction.listing.split("\n")),
+      style.block(instruction.listing.split("\n")),
     );
-  } else if (report.instruction) {
-    section("Faulting instruction", [
-      `${style.indent}${style.code(report.instruction.text)}${report.instruction.source ? ` at ${report.instruction.source}` : ""}`,
+  } else if (instruction) {
+    const source = instruction.source ? ` at ${instruction.source}` : "";
+    const from = instruction.from === "disassembly" ? " (from crash's disassembly)" : "";
+    section(`Faulting instruction${from}`, [
+      `${style.indent}${style.code(instruction.text)}${source}`,
     ]);
   }
   section(
-    "Why",
+    "Findings",
     report.findings.map(
-      (f, i) => `${style.indent}${i + 1}. ${f.summary} ${style.dim(`[${f.id}]`)}`,
+      (f, i) =>
+        `${style.indent}${i + 1}. ${f.summary} ${style.dim(`[${f.id}; ${citedLines(f.evidence.map((e) => e.line))}]`)}`,
     ),
   );
-  const suspects: string[] = [];
-  if (report.culprit) {
-    const c = report.culprit;
-    suspects.push(
-      `${style.indent}${style.mark("→")} ${style.bold(symbolWithModule(c))}: ${c.reason}`,
-    );
+  const others = new Set<string>();
+  for (const f of report.findings) {
+    const module = f.id === "suspect-module" ? f.data?.module : undefined;
+    if (typeof module === "string" && module !== report.culprit?.module) {
+      const flags = typeof f.data?.flags === "string" && f.data.flags ? ` (${f.data.flags})` : "";
+      others.add(`${style.indent}${style.bullet}module ${module}${flags}`);
+    }
   }
-  for (const f of report.findings.filter(
-    (f) => f.id === "suspect-module" && f.data?.module && f.data.module !== report.culprit?.module,
-  )) {
-    suspects.push(
-      `${style.indent}${style.bullet}module ${String(f.data?.module)} (${String(f.data?.flags)})`,
-    );
-  }
-  section("Suspects", suspects);
+  section("Other suspects", [...others]);
   section(
     "Next steps",
     report.nextSteps.map((s) => `${style.indent}${style.bullet}${s}`),
@@ -156,8 +109,20 @@ export function renderWriteup(report: DiagnosedReport, index: number, style: Sty
     "Stack",
     traceLines(report, style).map((l) => `${style.indent}${l}`),
   );
-  for (const warning of report.warnings) out.push(style.dim(`${style.indent}note: ${warning}`));
+  const notes = [...new Set(report.warnings)].map((w) => `${style.indent}${style.bullet}${w}`);
+  const repeats = repeatsNote(report);
+  if (repeats) notes.push(`${style.indent}${style.bullet}${repeats}`);
+  section("Notes", notes);
   return out.join("\n");
+}
+
+/** "printed again at lines 55, 93 and 4 more times", or nothing */
+export function repeatsNote(report: DiagnosedReport): string | undefined {
+  if (!report.repeats?.length) return undefined;
+  const listed = report.repeats.slice(0, 10).map((r) => r.start);
+  const more = (report.repeatCount ?? report.repeats.length) - listed.length;
+  const tail = more > 0 ? ` and ${more} more time(s)` : "";
+  return `printed again at ${listed.length === 1 ? "line" : "lines"} ${listed.join(", ")}${tail}`;
 }
 
 /**
@@ -173,6 +138,8 @@ export const markdownStyle: Style = {
   mark: (t) => t,
   code: (t) => `\`${t}\``,
   block: (lines) => (lines.length ? ["```", ...lines, "```"] : []),
+  fact: (label, text) => `- ${BOLD_MARK}${label}:${BOLD_MARK} ${text}`,
+  quote: (text) => `  - ${text}`,
   bullet: "- ",
   indent: "",
 };
