@@ -8,14 +8,45 @@ import {
   decodeCode,
   formatListing,
   type MemoryOperand,
+  normalizeRegister,
   parseAttInstruction,
 } from "../isa/index.js";
 import type { Report } from "../oops/report.js";
 import type { Instruction } from "./types.js";
+import { armConstants, armRegistersWritten } from "./util/arm-writes.js";
 import { isaOf } from "./util/registers.js";
 
 /** Hangs and stalls print code that is merely where the CPU was sampled. */
 const SAMPLED_KINDS = new Set(["soft-lockup", "hard-lockup", "rcu-stall", "hung-task"]);
+
+/**
+ * Exception and interrupt entry points. A PC at their very first instruction is where the CPU
+ * was about to run the handler: the fault (a double fault, a stack overflow) happened while
+ * delivering the exception, and that first instruction never ran, so it is not the faulting
+ * instruction (real case: testdata/realworld/321).
+ */
+const EXCEPTION_ENTRY =
+  /^(?:asm_exc_\w+|asm_sysvec_\w+|asm_common_interrupt|asm_spurious_interrupt|(?:async_)?page_fault|general_protection|invalid_op|divide_error|double_fault|stack_segment|segment_not_present|common_interrupt|apic_timer_interrupt|error_entry|paranoid_entry|nmi|int3|debug|entry_(?:SYSCALL|INT80|SYSENTER)\w*|irq_entries_start|el[01]h?_(?:64_|32_)?(?:sync|irq|fiq|error)\w*|vectors|__(?:dabt|pabt|und|irq)_(?:svc|usr))$/;
+
+export function atExceptionEntry(report: Report): boolean {
+  const ip = report.ip;
+  return !!ip?.symbol && (ip.offset ?? -1) === 0 && EXCEPTION_ENTRY.test(ip.symbol);
+}
+
+/** x86-64 registers a called function may change (System V), arguments included. */
+const X86_CALLER_SAVED = ["rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11"];
+const I386_CALLER_SAVED = ["eax", "ecx", "edx"];
+
+/** Registers given a constant before the fault: `movabs $0xdead000000000100,%rax`. */
+function x86Constants(texts: readonly string[], written: readonly (string[] | undefined)[]) {
+  const out = new Map<string, bigint>();
+  texts.forEach((text, i) => {
+    const m = /^(?:movabs|mov) \$(0x[0-9a-f]+),%(r\w+)$/.exec(text);
+    if (m) out.set(m[2] as string, BigInt(m[1] as string));
+    else for (const r of written[i] ?? []) out.delete(r);
+  });
+  return out;
+}
 
 /** Copies a memory operand's parts onto the instruction. */
 function addOperand(out: Instruction, memory: MemoryOperand): void {
@@ -56,7 +87,9 @@ function fromDisassembly(report: Report): Instruction | undefined {
   for (const d of before) {
     const ins = parseAttInstruction(d.instruction);
     const dest = ins?.operands.at(-1);
-    if (ins && dest?.startsWith("%") && ins.operands.length > 1) written.add(dest.slice(1));
+    if (ins && dest?.startsWith("%") && ins.operands.length > 1)
+      written.add(normalizeRegister("x86_64", dest));
+    if (ins && /^call/.test(ins.mnemonic)) for (const r of X86_CALLER_SAVED) written.add(r);
   }
   if (before.length > 0) out.writtenBefore = [...written];
   return out;
@@ -101,10 +134,33 @@ async function fromCode(report: Report): Promise<Instruction | undefined> {
   const before = decoded.instructions
     .slice(0, decoded.faultIndex)
     .filter((i) => i.offset >= functionStart);
-  // only when the decoder says what each earlier instruction writes (x86 only, for now)
-  const known = before.every((i) => i.registersWritten !== undefined);
-  if (Number.isFinite(functionStart) && functionStart >= decoded.skippedBytes && known) {
-    out.writtenBefore = [...new Set(before.flatMap((i) => i.registersWritten ?? []))];
+  // what each earlier instruction writes: the decoder says on x86, the arm table reads the
+  // text on arm64/arm; a call may change every caller-saved register
+  const writes = before.map((i) => {
+    if (arch === "arm64" || arch === "arm") return armRegistersWritten(arch, i.text);
+    if (!i.registersWritten) return undefined;
+    if (!/^call/.test(i.mnemonic)) return i.registersWritten;
+    return [...i.registersWritten, ...(arch === "i386" ? I386_CALLER_SAVED : X86_CALLER_SAVED)];
+  });
+  const known = writes.every((w) => w !== undefined);
+  if (known && before.length > 0) {
+    out.writtenBefore = [...new Set(writes.flatMap((w) => w ?? []))];
+    // the Code: bytes start inside the function: earlier writes are not shown
+    if (!(Number.isFinite(functionStart) && functionStart >= decoded.skippedBytes))
+      out.writtenBeforePartial = true;
+  } else if (known && Number.isFinite(functionStart) && functionStart >= decoded.skippedBytes) {
+    out.writtenBefore = [];
+  }
+  // constants the function loaded itself (a poison value it is about to store)
+  const texts = before.map((i) => i.text);
+  const constants =
+    arch === "arm64"
+      ? armConstants(texts)
+      : arch === "x86_64"
+        ? x86Constants(texts, writes)
+        : undefined;
+  if (constants && constants.size > 0) {
+    out.constants = Object.fromEntries([...constants].map(([r, v]) => [r, `0x${v.toString(16)}`]));
   }
   return out;
 }
@@ -112,14 +168,20 @@ async function fromCode(report: Report): Promise<Instruction | undefined> {
 /** The Code: bytes when the report has them (the kernel's own record), with the source line
  * a `dis -l` listing adds; else the listing alone. */
 export async function faultingInstruction(report: Report): Promise<Instruction | undefined> {
-  if (SAMPLED_KINDS.has(report.kind)) return undefined;
+  if (SAMPLED_KINDS.has(report.kind) || atExceptionEntry(report)) return undefined;
   const listed = fromDisassembly(report);
   const decoded = await fromCode(report);
   if (!decoded) return listed;
   if (listed?.source) decoded.source = listed.source;
   // the listing covers the whole function up to the fault; the Code: bytes may not
-  if (decoded.writtenBefore === undefined && listed?.writtenBefore) {
-    decoded.writtenBefore = listed.writtenBefore;
+  if (
+    (decoded.writtenBefore === undefined || decoded.writtenBeforePartial) &&
+    listed?.writtenBefore
+  ) {
+    decoded.writtenBefore = [
+      ...new Set([...(decoded.writtenBefore ?? []), ...listed.writtenBefore]),
+    ];
+    delete decoded.writtenBeforePartial;
   }
   return decoded;
 }

@@ -42,6 +42,12 @@ export interface Instruction {
   listing?: string;
   /** instructions before the fault in the same function write these registers */
   writtenBefore?: string[];
+  /** the code shown starts inside the function: `writtenBefore` lists only the writes seen,
+   * and a register missing from it may still have been changed earlier */
+  writtenBeforePartial?: boolean;
+  /** registers the function loaded with a constant before the fault (`movabs $0x…,%rax`), as
+   * far as the decoded code shows: values it wrote itself, not data it read */
+  constants?: Record<string, string>;
   /** a BUG()/WARN() trap: the instruction is the assertion mechanism itself */
   trapOnly?: boolean;
 }
@@ -81,6 +87,8 @@ export interface Rule {
 export interface Diagnosis {
   instruction?: Instruction;
   culprit?: Culprit;
+  /** why no culprit can be named, when none is ("culprit: none — <why>") */
+  noCulprit?: string;
   findings: Finding[];
   nextSteps: string[];
 }

@@ -10,6 +10,9 @@ export interface AssertionSite {
   function?: RegExp;
   /** the check as written in the source, when one check is known for the site */
   check?: string;
+  /** `check` is there only in the source layout whose fired function matches this (feature
+   * detection, not release numbers, which distributions' backports make unreliable) */
+  checkIn?: RegExp;
   /** the invariant, as a clause ("… stay consistent"): it follows "checks that" */
   protects: string;
   usualCause: string;
@@ -44,6 +47,9 @@ export const assertionSites: readonly AssertionSite[] = [
   {
     file: /^lib\/list_debug\.c$/,
     check: "CHECK_DATA_CORRUPTION() in __list_add_valid() / __list_del_entry_valid()",
+    // since v4.10 the checks are __list_add_valid()/__list_del_entry_valid() (6.6+:
+    // …_valid_or_report()); before, __list_add()/__list_del_entry() WARN()ed themselves
+    checkIn: /^__list_(?:add|del_entry)_valid/,
     protects: "a list entry's next/prev pointers agree with its neighbours",
     usualCause:
       "an entry deleted or added twice, or a list corrupted by a use-after-free (LIST_POISON values in the message mean a deleted entry was used again)",

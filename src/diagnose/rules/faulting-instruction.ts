@@ -39,9 +39,11 @@ export const faultingInstruction: Rule = {
     if (ins.trapOnly) {
       summary = `The CPU stopped on \`${ins.text}\`, the trap that BUG()/WARN() use (${where}): the assertion fired, the instruction is not the cause.`;
     } else if (ins.base || ins.displacement !== undefined) {
-      const operand = ins.base
-        ? `through ${ins.base}${ins.displacement ? ` at offset ${hex(ins.displacement)}` : ""}`
-        : `at absolute address ${hex(ins.displacement ?? 0)}`;
+      const operand = /^(?:rip|eip|pc)$/.test(ins.base ?? "")
+        ? `at ${ins.base} + ${hex(ins.displacement ?? 0)} (RIP-relative, as for a global or static variable; no pointer register)`
+        : ins.base
+          ? `through ${ins.base}${ins.displacement ? ` at offset ${hex(ins.displacement)}` : ""}`
+          : `at absolute address ${hex(ins.displacement ?? 0)}`;
       summary = `The faulting instruction is \`${ins.text}\` (${where}): ${ACCESS_WORDS[ins.access ?? "none"]} ${operand}.`;
     } else {
       summary = `The faulting instruction is \`${ins.text}\` (${where}).`;

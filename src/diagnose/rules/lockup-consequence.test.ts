@@ -16,8 +16,26 @@ function lockupThenHang(shift: number): string {
 
 ruleTester("lockup-consequence", {
   valid: [
-    { name: "the lockup itself is the cause", input: input("seed:003"), report: 0 },
-    { name: "hung tasks with no lockup before them", input: input("lab:hung") },
+    { name: "the lockup itself is the cause", real: "seed:003", report: 0 },
+    { name: "hung tasks with no lockup before them", real: "lab:hung" },
+    {
+      name: "txg_sync waits for pool I/O; nothing in the text is stuck (zfs)",
+      real: "realworld:404",
+    },
+    {
+      name: "a kthread never woken after creation; no lockup or stall anywhere (RPi)",
+      real: "realworld:124",
+    },
+    {
+      name: "a hung task whose semaphore holder sleeps: no lockup in the text",
+      real: "realworld:303",
+    },
+    { name: "a ZFS assertion is not a hang", real: "realworld:402" },
+    {
+      name: "a second expedited RCU stall of the same CPU is the stall re-reported, not its victim",
+      real: "realworld:344",
+      at: "s: 1141 root",
+    },
     {
       name: "a hang four days after the lockup (outside the window)",
       input: lockupThenHang(350_000),
@@ -27,7 +45,7 @@ ruleTester("lockup-consequence", {
   invalid: [
     {
       name: "seed 003: crond waits in synchronize_sched for CPU 1",
-      input: input("seed:003"),
+      real: "seed:003",
       report: 1,
       summary:
         /crond \(pid 28259\) is blocked in synchronize_sched, waiting for an RCU grace period that cannot end while the soft lockup on CPU 1 in get_process_name \[dirpro\]/,

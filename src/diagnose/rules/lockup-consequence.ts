@@ -61,6 +61,9 @@ export const lockupConsequence: Rule = {
       .filter(
         (r) =>
           r !== report &&
+          // RCU re-reports a stall for as long as it goes on: a later stall report is the
+          // same event continuing, not a consequence of the earlier one
+          !(report.kind === "rcu-stall" && r.kind === "rcu-stall") &&
           r.header.line < report.header.line &&
           (r.task.cpu === undefined ||
             report.task.cpu === undefined ||
@@ -70,12 +73,16 @@ export const lockupConsequence: Rule = {
       .at(-1);
     if (!cause) return;
     const wait = report.trace.find((f) => RCU_WAIT.test(f.symbol ?? ""));
-    const victim = report.task.comm
-      ? `${report.task.comm}${report.task.pid !== undefined ? ` (pid ${report.task.pid})` : ""}`
-      : "this task";
+    const victim =
+      report.kind === "rcu-stall"
+        ? "this RCU stall"
+        : report.task.comm
+          ? `${report.task.comm}${report.task.pid !== undefined ? ` (pid ${report.task.pid})` : ""}`
+          : "this task";
+    const hangs = report.kind === "rcu-stall" ? "follows" : "hangs after";
     const summary = wait
       ? `${victim} is blocked in ${wait.symbol}, waiting for an RCU grace period that cannot end while ${describeCause(cause)} keeps that CPU from scheduling: this report is a consequence, the lockup is the cause.`
-      : `${victim} hangs after ${describeCause(cause)}; a CPU stuck in the kernel holds up work others wait for, so this is most likely a consequence of the lockup.`;
+      : `${victim} ${hangs} ${describeCause(cause)}; a CPU stuck in the kernel holds up work others wait for, so this is most likely a consequence of the lockup.`;
     ctx.finding(
       summary,
       [

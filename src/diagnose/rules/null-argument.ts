@@ -28,7 +28,8 @@ export const nullArgument: Rule = {
     const ip = report.ip;
     // the NULL base must explain the fault address, or the caller is blamed on a guess
     const access = nullAccess(report, instruction);
-    if (!access || !ip?.symbol || instruction?.trapOnly) return;
+    // a small non-zero value (0x3) is a corrupted pointer, not a NULL anyone passed
+    if (!access?.isNull || !ip?.symbol || instruction?.trapOnly) return;
     const { base, baseValue: value } = access;
     const isa = isaOf(report);
     const convention = isa && callingConventions[isa];
@@ -36,10 +37,11 @@ export const nullArgument: Rule = {
     const position = convention.args.indexOf(base);
     if (position === -1) return;
     // unchanged since entry: the listing shows no write to it, or the fault is right at entry
+    const partial = instruction?.writtenBeforePartial === true;
     const written = instruction?.writtenBefore;
-    const unchanged = written
-      ? !written.includes(base)
-      : (ip.offset ?? Number.POSITIVE_INFINITY) <= EARLY_BYTES;
+    if (written?.includes(base)) return;
+    const unchanged =
+      written && !partial ? true : (ip.offset ?? Number.POSITIVE_INFINITY) <= EARLY_BYTES;
     if (!unchanged) return;
     const caller = report.trace.find((f) => f.reliable && f.symbol && f.symbol !== ip.symbol);
     const callerText = caller ? symbolWithModule(caller) : "its caller";
@@ -47,9 +49,10 @@ export const nullArgument: Rule = {
     const verdict = blameCaller
       ? `, so the blame is on the caller (${ip.symbol} is a core helper that trusts its argument)`
       : "";
-    const how = written
-      ? "the function had not changed it before the fault"
-      : `the fault is at +${hex(ip.offset ?? 0)}, at entry`;
+    const how =
+      written && !partial
+        ? "the function had not changed it before the fault"
+        : `the fault is at +${hex(ip.offset ?? 0)}, at entry`;
     ctx.finding(
       `${base} is the ${ORDINALS[position]} argument of ${ip.symbol} (${convention.name}) and ${how}: ${callerText} passed NULL (${hex(value)})${verdict}.`,
       [

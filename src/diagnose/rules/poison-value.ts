@@ -4,8 +4,10 @@
  * turn up in the fault address or a register: the signature of a use-after-free, an
  * uninitialised read or an overrun, depending on the value.
  */
-import type { Rule } from "../types.js";
-import { hex, registerLine } from "../util/registers.js";
+
+import type { Report } from "../../oops/report.js";
+import type { Instruction, Rule } from "../types.js";
+import { fullRegister, hex, registerLine } from "../util/registers.js";
 
 interface Poison {
   value: bigint;
@@ -111,6 +113,24 @@ function match(value: bigint): { poison: Poison; offset: bigint } | undefined {
   return undefined;
 }
 
+/**
+ * Registers whose poison value the faulting code put there itself: loaded as a constant
+ * before the fault (`movabs $0xdead000000000100,%rax`), or being stored by the faulting
+ * instruction (`mov %rdx,0x8(%rax)`, `str x1, [x0, #8]`). That is list_del() writing
+ * LIST_POISON into an entry it unlinks, not a use of an unlinked entry.
+ */
+function writtenByTheCode(report: Report, ins: Instruction | undefined): Set<string> {
+  const out = new Set<string>();
+  if (!ins) return out;
+  for (const reg of Object.keys(ins.constants ?? {})) out.add(fullRegister(report, reg));
+  if (ins.access === "write") {
+    const x86 = /^mov\w* %(\w+),[^%]*\(/.exec(ins.text);
+    const arm = /^st(?:r|ur|p|np|lr)\w* (\w+)(?:, (\w+))?, \[/.exec(ins.text);
+    for (const reg of [x86?.[1], arm?.[1], arm?.[2]]) if (reg) out.add(fullRegister(report, reg));
+  }
+  return out;
+}
+
 export const poisonValue: Rule = {
   meta: {
     id: "poison-value",
@@ -127,7 +147,11 @@ export const poisonValue: Rule = {
         line: report.sourceLines.faultAddress,
       });
     }
+    const ownWrites = writtenByTheCode(report, ctx.instruction);
     for (const [name, value] of Object.entries(report.registers)) {
+      const constant = ctx.instruction?.constants?.[name];
+      if (ownWrites.has(name) && (constant === undefined || BigInt(constant) === BigInt(value)))
+        continue;
       candidates.push({ where: name, value: BigInt(value), line: registerLine(report, name) });
     }
     // list debugging prints the poisoned pointer it found: "->next is LIST_POISON1 (dead000000000100)"

@@ -1,28 +1,45 @@
-import { input } from "../../../test/inputs.js";
 import { ruleTester } from "../rule-tester.js";
 
 ruleTester("suspect-module", {
   valid: [
-    { name: "an untainted kernel (seed 002)", input: input("seed:002") },
+    { name: "an untainted kernel (seed 002)", real: "seed:002" },
     // a taint or a loaded module is no evidence about this crash: naming one would be a guess
-    { name: "seed 004: tainted OE, the module list cut from the paste", input: input("seed:004") },
+    { name: "seed 004: tainted OE, the module list cut from the paste", real: "seed:004" },
     {
       name: "z/VM guest, E taint from unsigned modules, none on the stack",
-      input: input("realworld:105"),
+      real: "realworld:105",
     },
     {
       name: "gasket/apex loaded (OE), the fault in core task_work_run",
-      input: input("realworld:422"),
+      real: "realworld:422",
     },
     {
       name: "nvidia (P) loaded, the task nvidia-smi, the fault in AppArmor",
-      input: input("realworld:423"),
+      real: "realworld:423",
+    },
+    {
+      name: "a vendor debug hook that BUG()s when __might_resched reports: the messenger (Android)",
+      real: "realworld:322",
+      at: "kernel BUG at kernel/sched/walt/walt_debug.c:16!",
+    },
+    {
+      name: "txg_sync blocked in spl's cv_wait_io: a wait primitive, and the task waits for I/O",
+      real: "realworld:404",
+    },
+    {
+      name: "a kthread parked right after creation: nothing it waits for is in a module (RPi)",
+      real: "realworld:124",
+    },
+    {
+      name: "xfs only called into dattobd's hook: no flags shown, the taint is not about it",
+      real: "realworld:152",
+      notSummary: /Module xfs/,
     },
   ],
   invalid: [
     {
       name: "seed 003: the lockup is inside RHEL-unsigned dirpro",
-      input: input("seed:003"),
+      real: "seed:003",
       summary:
         /Module dirpro \(U: unsigned or unsupported module \(RHEL\)\) .* the crash happened inside it/,
       evidence: "dirpro(U)",
@@ -30,20 +47,41 @@ ruleTester("suspect-module", {
     },
     {
       name: "seed 003: syshook_linux only in unreliable frames",
-      input: input("seed:003"),
+      real: "seed:003",
       summary: /Module syshook_linux .* only in unreliable \(\?\) entries/,
     },
     {
-      name: "lab hung task: buggy on the stack, tainted OE, no module list in the report",
-      input: input("lab:hung"),
+      name: "lab hung task: no module list, but the boot log says buggy tainted the kernel O and E",
+      real: "lab:hung",
       summary:
-        /Module buggy is on the crashing stack and the kernel is tainted OE .* not shown here/,
-      data: { module: "buggy", onStack: true, flagsKnown: false },
+        /^Module buggy \(OE: out-of-tree module, unsigned module\) is not part of the kernel's tested code and it is on the crashing stack/,
+      evidence: "buggy: loading out-of-tree module taints kernel.",
+      data: { module: "buggy", onStack: true },
+    },
+    {
+      name: "no module list pasted: a taint letter alone leaves open which module it is about",
+      real: "realworld:303",
+      summary:
+        /^Module hung_task_sem is on the crashing stack and the kernel is tainted OE \(O: an out-of-tree module was loaded; E: an unsigned module was loaded\); .* not shown here/,
+      data: { module: "hung_task_sem", onStack: true, flagsKnown: false },
+    },
+    {
+      name: "'nvidia: loading out-of-tree module taints kernel.' names the module (nvidia-open)",
+      real: "realworld:348",
+      summary:
+        /^Module nvidia \(O: out-of-tree module\) is not part of the kernel's tested code and the crash happened inside it/,
+      evidence: "nvidia: loading out-of-tree module taints kernel.",
     },
     {
       name: "lab: out-of-tree and unsigned buggy(OE)",
-      input: input("lab:nullread"),
+      real: "lab:nullread",
       summary: /Module buggy \(OE: out-of-tree module, unsigned module\)/,
+    },
+    {
+      name: "taint P is a proprietary module, named as such (VMware vmnet)",
+      real: "realworld:411",
+      summary:
+        /tainted POE \(P: a proprietary \(non-GPL\) module was loaded; O: an out-of-tree module was loaded; E: an unsigned module was loaded\)/,
     },
   ],
 });

@@ -2,10 +2,14 @@
  * @module diagnose/rules/suspect-module
  * Out-of-tree, unsigned, proprietary or vendor-flagged modules on the crashing stack are the
  * first suspects. A module that is only loaded, or a taint letter alone, proves nothing about
- * this crash: naming it would be a guess (issue 8), so the rule stays silent then.
+ * this crash: naming it would be a guess (issue 8), so the rule stays silent then. Nor does a
+ * module count through wait primitives or debug hooks of its own (util/bystander-frames.ts),
+ * or on the stack of a task blocked waiting for I/O.
  */
 import { moduleFlagMeanings } from "../../oops/fields/taints.js";
 import type { Rule } from "../types.js";
+import { incriminating, waitsForIo } from "../util/bystander-frames.js";
+import { taintAnnouncements } from "../util/taint-announcements.js";
 
 /** Module flags that put a module outside the kernel's own code. */
 const SUSPECT_FLAGS = /[POEUFCX]/;
@@ -23,10 +27,34 @@ export const suspectModule: Rule = {
         .filter((m) => m.flags && SUSPECT_FLAGS.test(m.flags))
         .map((m) => [m.name, m.flags ?? ""]),
     );
-    const frames = [
-      ...(report.ip?.module ? [{ ...report.ip, reliable: true }] : []),
+    // "nvidia: loading out-of-tree module taints kernel." names the module a taint is about
+    const announced = taintAnnouncements(ctx.reports, (no) => ctx.evidence(no)[0]?.text);
+    const listed = new Set(report.modules.map((m) => m.name));
+    for (const [name, a] of announced) {
+      if (!listed.has(name) && !flagged.has(name)) flagged.set(name, a.flags);
+    }
+    const flagsLine = (name: string) =>
+      listed.has(name) ? report.sourceLines.modules : announced.get(name)?.line;
+    const all = [
+      ...(report.ip?.module
+        ? [{ ...report.ip, reliable: true, context: report.trace[0]?.context ?? "task" } as const]
+        : []),
       ...report.trace,
     ];
+    // a hung task blocked on I/O: its stack shows the I/O's waiters, and what should complete
+    // the I/O (a device, a driver, a pool's I/O threads) is not on it
+    if (report.kind === "hung-task" && waitsForIo(report.trace.filter((f) => f.reliable))) return;
+    // a module counts only through frames that are neither wait primitives it provides nor
+    // debug hooks the kernel's reporting machinery called
+    const reliable = all.filter((f) => f.reliable);
+    const counted = new Set(
+      [...new Set(all.map((f) => f.module).filter((m): m is string => !!m))].filter(
+        (m) =>
+          incriminating(reliable, m).length > 0 ||
+          (!reliable.some((f) => f.module === m) && incriminating(all, m).length > 0),
+      ),
+    );
+    const frames = all.filter((f) => f.module && counted.has(f.module));
     const onStack = new Map<string, { line: number; reliable: boolean }>();
     for (const frame of frames) {
       if (!frame.module || !flagged.has(frame.module)) continue;
@@ -40,7 +68,7 @@ export const suspectModule: Rule = {
       if (!reliable) {
         ctx.finding(
           `Module ${name} (${flags}: ${why}) appears on the stack only in unreliable (?) entries, which may be stale.`,
-          [...ctx.evidence(line), ...ctx.evidence(report.sourceLines.modules)],
+          [...ctx.evidence(line), ...ctx.evidence(flagsLine(name))],
           { module: name, flags, onStack: false, unreliable: true },
         );
         continue;
@@ -49,25 +77,29 @@ export const suspectModule: Rule = {
         report.ip?.module === name ? "the crash happened inside it" : "it is on the crashing stack";
       ctx.finding(
         `Module ${name} (${flags}: ${why}) is not part of the kernel's tested code and ${where}: suspect it first.`,
-        [...ctx.evidence(line), ...ctx.evidence(report.sourceLines.modules)],
+        [...ctx.evidence(line), ...ctx.evidence(flagsLine(name))],
         { module: name, flags, onStack: true },
       );
     }
-    // reports printed by dump_stack() (hung tasks, lockups) list no modules: a module on the
-    // stack of a kernel tainted O/E/P may be the one the taint is about, and no more is known
-    const taints = report.kernel.taints
-      .filter((t) => "OEP".includes(t.letter))
-      .map((t) => t.letter);
-    const listed = new Set(report.modules.map((m) => m.name));
+    // reports printed by dump_stack() (hung tasks, lockups) list no modules: the innermost
+    // module on the stack of a kernel tainted O/E/P may be the one the taint is about, and no
+    // more is known; modules further out only called into it (xfs below dattobd's hook, real
+    // case 152), and a taint letter says nothing about them
+    const taintRows = report.kernel.taints.filter((t) => "OEP".includes(t.letter));
+    const taints = taintRows.map((t) => t.letter);
+    // each letter by its own meaning: P is a proprietary module, O out-of-tree, E unsigned
+    const meanings = taintRows.map((t) => `${t.letter}: ${t.meaning}`).join("; ");
     if (taints.length === 0) return;
     const unlisted = new Map<string, number>();
     for (const frame of frames) {
-      if (!frame.reliable || !frame.module || listed.has(frame.module)) continue;
+      if (!frame.reliable || !frame.module || listed.has(frame.module) || flagged.has(frame.module))
+        continue;
       if (!unlisted.has(frame.module)) unlisted.set(frame.module, frame.line);
+      break;
     }
     for (const [name, line] of unlisted) {
       ctx.finding(
-        `Module ${name} is on the crashing stack and the kernel is tainted ${taints.join("")} (out-of-tree, unsigned or proprietary code loaded); this report lists no module flags, so whether ${name} is that code is not shown here.`,
+        `Module ${name} is on the crashing stack and the kernel is tainted ${taints.join("")} (${meanings}); this report lists no module flags, so whether ${name} is that code is not shown here.`,
         [...ctx.evidence(line), ...ctx.evidence(report.sourceLines["kernel.tainted"])],
         { module: name, onStack: true, flagsKnown: false, taints },
       );

@@ -1,7 +1,8 @@
 /**
  * @module diagnose/rules/virtualized
- * The machine is a virtual-machine guest (from "Hardware name"): host-side events
- * (live migration, steal time, ballooning) become possible causes.
+ * The machine is a virtual-machine guest (from "Hardware name"). The finding names the
+ * hypervisor and nothing more: what the host did is not in a guest's log, so any host-side
+ * cause (migration, steal time, ballooning) would be a guess (issue 8).
  */
 import type { Rule } from "../types.js";
 
@@ -18,6 +19,9 @@ const HYPERVISORS: ReadonlyArray<{ test: RegExp; name: string }> = [
   { test: /QEMU|KVM|Bochs|Standard PC \((?:i440FX|Q35)/, name: "a QEMU/KVM guest" },
 ];
 
+/** Cloud instance types that are whole machines: "Amazon EC2 c5.metal", "m7i.metal-24xl". */
+const BARE_METAL = /\b[a-z0-9-]+\.metal(?:-\d+xl)?\b/i;
+
 export const virtualized: Rule = {
   meta: {
     id: "virtualized",
@@ -27,10 +31,12 @@ export const virtualized: Rule = {
   run(ctx) {
     const hardware = ctx.report.kernel.hardware;
     if (!hardware) return;
+    // a cloud's bare-metal instance names the cloud but runs on no hypervisor
+    if (BARE_METAL.test(hardware)) return;
     const hit = HYPERVISORS.find((h) => h.test.test(hardware));
     if (!hit) return;
     ctx.finding(
-      `The machine is ${hit.name} ("${hardware}"): rare timing-dependent bugs and host events (migration, steal time) are in play.`,
+      `The machine is ${hit.name} ("${hardware}").`,
       ctx.evidence(ctx.report.sourceLines["kernel.hardware"]),
       { hypervisor: hit.name },
     );

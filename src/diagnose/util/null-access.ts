@@ -18,8 +18,11 @@ export function signedFaultAddress(report: Report): bigint | undefined {
 }
 
 export interface NullAccess {
-  /** the register that held NULL */
+  /** the register that held NULL, or the small non-zero value (see `isNull`) */
   base: string;
+  /** the base register was exactly 0. A small non-zero value (0x3, 0x400) is a bad pointer in
+   * its own right (a corrupted link, a wrong field, a count read as a pointer), not NULL */
+  isNull: boolean;
   baseValue: bigint;
   /** base + index × scale + displacement − NULL: the field offset, negative below NULL */
   offset: bigint;
@@ -46,5 +49,5 @@ export function nullAccess(
   );
   const fault = signedFaultAddress(report);
   if (fault !== undefined && offset !== fault) return undefined;
-  return { base, baseValue, offset };
+  return { base, baseValue, offset, isNull: baseValue === 0n };
 }
