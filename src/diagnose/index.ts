@@ -6,7 +6,7 @@
  */
 import type { ParseResult } from "../oops/parse.js";
 import type { Report } from "../oops/report.js";
-import { selectCulprit } from "./culprit/select.js";
+import { type CulpritVerdict, decideCulprit } from "./culprit/select.js";
 import { faultingInstruction } from "./instruction.js";
 import { nextSteps } from "./next-steps.js";
 import { ruleOrder, rules } from "./rules/index.js";
@@ -56,23 +56,41 @@ export async function diagnoseReport(
   report: Report,
   reports: readonly Report[],
   lines: ReadonlyMap<number, string>,
+  /** culprit verdicts already reached for earlier reports of the same input */
+  earlier?: ReadonlyMap<Report, CulpritVerdict>,
 ): Promise<Diagnosis> {
   const instruction = await faultingInstruction(report);
   const findings = ruleOrder.flatMap((id) =>
     runRule(rules[id] as Rule, report, reports, lines, instruction),
   );
-  const culprit = selectCulprit(report, findings);
+  const verdict = await decideCulprit(report, findings, {
+    lines,
+    reports,
+    earlier: (r) => earlier?.get(r),
+  });
+  verdicts.set(report, verdict);
+  const culprit = verdict.culprit;
   const diagnosis: Diagnosis = { findings, nextSteps: nextSteps(report, findings, culprit) };
   if (instruction) diagnosis.instruction = instruction;
   if (culprit) diagnosis.culprit = culprit;
+  else if (verdict.noCulprit) diagnosis.noCulprit = verdict.noCulprit;
   return diagnosis;
+}
+
+/** The culprit verdict of each diagnosed report (rule id and reason), for tests and tools. */
+const verdicts = new WeakMap<Report, CulpritVerdict>();
+export function culpritVerdictOf(report: Report): CulpritVerdict | undefined {
+  return verdicts.get(report);
 }
 
 /** Diagnoses every report of a parse result, in place, and returns them. */
 export async function diagnose(result: ParseResult): Promise<DiagnosedReport[]> {
   const out: DiagnosedReport[] = [];
+  const earlier = new Map<Report, CulpritVerdict>();
   for (const report of result.reports) {
-    const diagnosis = await diagnoseReport(report, result.reports, result.lines);
+    const diagnosis = await diagnoseReport(report, result.reports, result.lines, earlier);
+    const verdict = verdicts.get(report);
+    if (verdict) earlier.set(report, verdict);
     out.push(Object.assign(report, diagnosis));
   }
   return out;

@@ -8,6 +8,23 @@ import type { Culprit, Finding } from "./types.js";
 
 type Step = (finding: Finding, report: Report, culprit: Culprit | undefined) => string | undefined;
 
+/** how the earlier report of a prior-warning finding is named in a next step */
+const KIND_NAMES: Record<string, string> = {
+  warning: "WARNING",
+  "kernel-bug": "kernel BUG",
+  "null-deref": "oops",
+  "paging-request": "oops",
+  "general-protection": "general protection fault",
+  "soft-lockup": "soft lockup",
+  "hard-lockup": "hard lockup",
+  "rcu-stall": "RCU stall",
+  "hung-task": "hung-task report",
+  kasan: "KASAN report",
+  ubsan: "UBSAN report",
+  "list-corruption": "list corruption report",
+  other: "report",
+};
+
 const steps: ReadonlyArray<[string, Step]> = [
   [
     "lockup-consequence",
@@ -23,8 +40,15 @@ const steps: ReadonlyArray<[string, Step]> = [
   ],
   [
     "null-argument",
-    (f) =>
-      `Read how \`${f.data?.caller}\` obtains the pointer it passes to \`${f.data?.callee}\`: look for an error path that leaves it NULL.`,
+    (f, _report, culprit) => {
+      // the trace may not show the caller; the culprit (from the link register) may
+      const caller =
+        f.data?.caller ??
+        (culprit && culprit.symbol !== f.data?.callee ? culprit.symbol : undefined);
+      return caller
+        ? `Read how \`${caller}\` obtains the pointer it passes to \`${f.data?.callee}\`: look for an error path that leaves it NULL.`
+        : undefined;
+    },
   ],
   [
     "bug-assertion",
@@ -49,7 +73,9 @@ const steps: ReadonlyArray<[string, Step]> = [
     (f) =>
       f.data?.taint
         ? "Find the earlier WARNING or oops in the full kernel log (journalctl -k -b -1, or `crashlens dmesg` on the vmcore); it may be the first symptom."
-        : `Read the earlier WARNING at line ${f.data?.line} first.`,
+        : f.data?.repeat
+          ? `Compare with the same report at line ${f.data?.line}: a recurrence, not a cause.`
+          : `Read the earlier ${KIND_NAMES[String(f.data?.kind)] ?? "report"} at line ${f.data?.line} first.`,
   ],
 ];
 

@@ -1,0 +1,64 @@
+/**
+ * @module diagnose/culprit/sample
+ * Whether a soft-lockup sample shows a loop: the watchdog prints one RIP after the CPU has
+ * not scheduled for tens of seconds, and that RIP names the looping code only when the code
+ * there jumps back (a branch at or just after the RIP whose target is at or before it), or
+ * when other samples of the same input land in the same function.
+ */
+import { decodeCode } from "../../isa/index.js";
+import { baseSymbol } from "../../oops/fields/location.js";
+import type { Report } from "../../oops/report.js";
+import { isaOf } from "../util/registers.js";
+
+/** Branches, by mnemonic: x86 jumps and loops, arm/arm64 branches and compare-and-branch. */
+const BRANCH = /^(?:j\w+|loop\w*|b|b\.\w+|b(?:eq|ne|cs|cc|mi|pl|hi|ls|ge|lt|gt|le)|cbn?z|tbn?z)$/;
+const ENDS = /^(?:call\w*|ret\w*|bl|blr|br|iret\w*|sysret\w*|eret)$/;
+/** How many instructions from the RIP on are read for the backward branch. */
+const LOOK_AHEAD = 4;
+
+function hexBytes(bytes: string, unit: number): Uint8Array {
+  const out: number[] = [];
+  for (const token of bytes.split(" ")) {
+    const value = Number.parseInt(token, 16);
+    for (let i = 0; i < unit; i++) out.push((value >>> (8 * i)) & 0xff);
+  }
+  return Uint8Array.from(out);
+}
+
+/** true: the code at the RIP loops; false: it does not; undefined: no code to tell. */
+export async function codeLoops(report: Report): Promise<boolean | undefined> {
+  const code = report.code;
+  const arch = isaOf(report);
+  if (!code || !arch) return undefined;
+  const faultOffset = code.faultIndex * code.unit;
+  // any base works: only the order of the RIP and the branch target matters
+  const rip = 0x100000n;
+  const decoded = await decodeCode(
+    arch,
+    { bytes: hexBytes(code.bytes, code.unit), faultOffset, unit: code.unit },
+    rip,
+  );
+  if (!decoded) return undefined;
+  const after = decoded.instructions.slice(decoded.faultIndex, decoded.faultIndex + LOOK_AHEAD);
+  for (const ins of after) {
+    if (ins.isBad || ENDS.test(ins.mnemonic)) return false;
+    if (!BRANCH.test(ins.mnemonic)) continue;
+    const target = /(?:0x|#0x)?([0-9a-f]{5,})\s*$/.exec(ins.text)?.[1];
+    if (target !== undefined && BigInt(`0x${target}`) <= rip) return true;
+    // an unconditional forward jump leaves the straight line: stop reading
+    if (/^(?:jmp|b)$/.test(ins.mnemonic)) return false;
+  }
+  return false;
+}
+
+/** Other lockup samples of the same input in the same function. */
+export function sampledAgain(report: Report, reports: readonly Report[] | undefined): boolean {
+  const name = baseSymbol(report.ip?.symbol ?? "");
+  if (!name) return false;
+  return (reports ?? []).some(
+    (r) =>
+      r !== report &&
+      (r.kind === "soft-lockup" || r.kind === "hard-lockup") &&
+      baseSymbol(r.ip?.symbol ?? "") === name,
+  );
+}
