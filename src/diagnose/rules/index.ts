@@ -14,6 +14,7 @@ import { nullArgument } from "./null-argument.js";
 import { nullDeref } from "./null-deref.js";
 import { poisonValue } from "./poison-value.js";
 import { priorWarning } from "./prior-warning.js";
+import { stuckCpuStack } from "./stuck-cpu-stack.js";
 import { suspectModule } from "./suspect-module.js";
 import { virtualized } from "./virtualized.js";
 
@@ -28,6 +29,7 @@ export const rules: Readonly<Record<string, Rule>> = {
   "null-deref": nullDeref,
   "poison-value": poisonValue,
   "prior-warning": priorWarning,
+  "stuck-cpu-stack": stuckCpuStack,
   "suspect-module": suspectModule,
   virtualized,
 };
@@ -35,6 +37,7 @@ export const rules: Readonly<Record<string, Rule>> = {
 /** The order findings are printed in: the cause first, then how we know, then context. */
 export const ruleOrder: readonly string[] = [
   "lockup-consequence",
+  "stuck-cpu-stack",
   "null-argument",
   "null-deref",
   "poison-value",
