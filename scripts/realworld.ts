@@ -18,7 +18,10 @@ export interface ExpectedReport {
   kind: string;
   culprit: { symbol: string; module: string | null } | null;
   noCulprit?: string;
-  falseFindings?: { id: string; why: string }[];
+  /** findings that would be false; `claim` (a regular expression) narrows one to the
+   * findings of that rule whose summary makes the false claim, when the rule can also say
+   * something true about the same report (a second module, a different wording) */
+  falseFindings?: { id: string; why: string; claim?: string }[];
 }
 
 export interface Expectation {
@@ -124,7 +127,8 @@ export async function scoreCase(
       else score.misses.push(`${name}: culprit ${have}, expected none (${exp.noCulprit ?? ""})`);
     }
     for (const bad of exp.falseFindings ?? []) {
-      if (report.findings.some((f) => f.id === bad.id)) {
+      const claim = bad.claim === undefined ? undefined : new RegExp(bad.claim);
+      if (report.findings.some((f) => f.id === bad.id && (!claim || claim.test(f.summary)))) {
         score.falseFindings++;
         score.misses.push(`${name}: false finding ${bad.id} (${bad.why})`);
       }

@@ -24,8 +24,9 @@ const LEAD_IN =
   /-+\[ cut here \]-+|^\s*list_(?:add|del) corruption|^\s*refcount_t: |^\s*(?:sysrq: )?Trigger a crash/;
 /** A lead-in line a mail client wrapped: the wrapped part is a line of its own, above it. */
 const WRAPPED_LEAD_IN = /^\s*list_(?:add|del) corruption.*\b(?:was|be)$/;
+// (KFENCE heads its stack with the access: "Use-after-free read at 0x… (in kfence-#52):")
 const STACK_START =
-  /^\s*(?:Call [Tt]race|Backtrace|stack backtrace)\s*:?\s*$|^\s*Call [Tt]race:|\b(?:registered|became \S+) at:\s*$/;
+  /^\s*(?:Call [Tt]race|Backtrace|stack backtrace)\s*:?\s*$|^\s*Call [Tt]race:|\b(?:registered|became \S+) at:\s*$|\(in kfence-#\d+\):\s*$/;
 /** Lines inside a listing that are not frames but do not end it (arm register notes, dumps). */
 const TRACE_NOISE =
   /^\s*(?:r\d{1,2}:[0-9a-f]{8}\s*)+$|^\s*Exception stack\(|^\s*[0-9a-f]{3,4}:(?: [0-9a-f]{8}| {9})+\s*$/;
@@ -205,7 +206,6 @@ function finishErrorCode(draft: Draft): void {
   report.sourceLines.errorCode ??= draft.oopsCode.line;
 }
 
-/** Builds the report for a segment closed by the segmenter. */
 /** headers of OOM-killer lines whose reports carry OOM facts (panic_on_oom panics too) */
 const OOM_HEADER = /oom-kill|out of memory/i;
 
@@ -223,6 +223,7 @@ function readOom(report: Report, lines: readonly KernelLine[], context: string):
   report.lines.end = Math.max(report.lines.end, ...factLines);
 }
 
+/** Builds the report for a segment closed by the segmenter. */
 export function buildReport(segment: Segment): Report {
   const header = segment.lines[segment.headerIndex] as KernelLine;
   const report = emptyReport(segment, header);

@@ -10,6 +10,8 @@
  *   the transport encodings the normaliser undoes (HTML entities) never make a header's
  *   characters, so the header is in the raw line too;
  * - `crash>` prompts, which start a session command on a line of any origin;
+ * - the lines a module taints the kernel with ("taints kernel", "tainting kernel"), which
+ *   the parser keeps outside any report as evidence of which module is out of tree;
  * - the `crash` output shapes SessionReader takes on a plain line while no command is open:
  *   `sys` fields and the `bt` header (upper-case keys: `KERNEL:`, `PID:`), `dis` lines
  *   (`0x…`), `dis -l` sources (`/…`), `struct`/`union` openers and `p` values (`$1 = `); a
@@ -26,9 +28,12 @@
  */
 import type { LoudRules } from "../text/quiet-scanner.js";
 import { oopsGroups } from "./formats/index.js";
+import { TAINT_ANNOUNCEMENT_WORDS } from "./parse-context.js";
 
 export const loudRules: LoudRules = {
-  anywhere: [...new Set([...oopsGroups.map((group) => group.header), "crash"])],
+  anywhere: [
+    ...new Set([...oopsGroups.map((group) => group.header), "crash", ...TAINT_ANNOUNCEMENT_WORDS]),
+  ],
   lineStarts: ["0x", "/", "struct ", "union ", "$", "{"],
   upperKeys: true,
   // a quoted-printable soft break joins the next line to it (LineNormalizer), which may

@@ -4,12 +4,14 @@
  * segments → Reports, with repeated copies of one report folded together and session facts
  * attached to the report they describe. Works line by line on input of any size.
  */
+
 import type { KernelLine } from "../text/kernel-line.js";
 import { linesOfString, type RawLine } from "../text/line-source.js";
 import { LineNormalizer, MAX_PARSED_CHARS } from "../text/normalize.js";
 import { buildReport } from "./build-report.js";
 import { attachSessions } from "./crash-session/attach.js";
 import { SessionReader } from "./crash-session/reader.js";
+import { isContextLine } from "./parse-context.js";
 import type { Report } from "./report.js";
 import { type Segment, Segmenter } from "./segment.js";
 
@@ -99,6 +101,7 @@ export class ReportParser {
 
   private onLine(line: KernelLine): void {
     if (line.cut) this.cutLines++;
+    if (isContextLine(line.text)) this.lineTexts.set(line.no, line.raw);
     if (this.sessions.push(line)) return;
     this.segmenter.push(line);
   }

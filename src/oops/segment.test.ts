@@ -127,3 +127,19 @@ describe("headers of their own", () => {
     assert.ok(reports("realworld:108").every((r) => r.includes("Unable to handle kernel")));
   });
 });
+
+describe("held-out pastes", () => {
+  it("KFENCE's stack starts after its access line, header bare and body in syslog (171)", () => {
+    const [report] = analyzeText(input("realworld:171")).reports;
+    assert.deepEqual(
+      report?.trace.slice(0, 2).map((f) => f.symbol),
+      ["bfq_exit_icq_bfqq", "bfq_exit_icq"],
+    );
+    assert.equal(report?.lines.end, 13, "the allocation stack is not the report's trace");
+  });
+  it("an IBT 'Missing ENDBR' line opens a report, cut at its 'cut here' (170)", () => {
+    const [report] = analyzeText(input("realworld:170")).reports;
+    assert.equal(report?.title, "Missing ENDBR in kallsyms_lookup_name");
+    assert.equal(report?.kind, "other");
+  });
+});

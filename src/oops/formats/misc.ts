@@ -109,6 +109,19 @@ export const miscGroups: OopsGroup[] = [
     ],
   },
   {
+    // x86 IBT: an indirect call or jump landed on an instruction that is not an ENDBR
+    // (arch/x86/kernel/ibt.c prints this, then WARNs); the target is the line's function
+    header: "Missing ENDBR: ",
+    formats: [
+      {
+        kind: "other",
+        title: re("Missing ENDBR: {{FUNC}}"),
+        template: "Missing ENDBR in {1}",
+        noStackTrace: true,
+      },
+    ],
+  },
+  {
     // SysRq-l or a stall detector asking every CPU for its stack: a sample, not a crash
     header: "NMI backtrace for cpu ",
     formats: [
