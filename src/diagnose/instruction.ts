@@ -95,7 +95,8 @@ function fromDisassembly(report: Report): Instruction | undefined {
   return out;
 }
 
-function hexBytes(bytes: string, unit: number): Uint8Array {
+/** The bytes of a `Code:` line as memory holds them. */
+export function hexBytes(bytes: string, unit: number): Uint8Array {
   const out: number[] = [];
   for (const token of bytes.split(" ")) {
     // multi-byte units are printed as numbers: store them little-endian, as memory holds them

@@ -8,6 +8,7 @@
 import { decodeCode } from "../../isa/index.js";
 import { baseSymbol } from "../../oops/fields/location.js";
 import type { Report } from "../../oops/report.js";
+import { hexBytes } from "../instruction.js";
 import { isaOf } from "../util/registers.js";
 
 /** Branches, by mnemonic: x86 jumps and loops, arm/arm64 branches and compare-and-branch. */
@@ -15,15 +16,6 @@ const BRANCH = /^(?:j\w+|loop\w*|b|b\.\w+|b(?:eq|ne|cs|cc|mi|pl|hi|ls|ge|lt|gt|l
 const ENDS = /^(?:call\w*|ret\w*|bl|blr|br|iret\w*|sysret\w*|eret)$/;
 /** How many instructions from the RIP on are read for the backward branch. */
 const LOOK_AHEAD = 4;
-
-function hexBytes(bytes: string, unit: number): Uint8Array {
-  const out: number[] = [];
-  for (const token of bytes.split(" ")) {
-    const value = Number.parseInt(token, 16);
-    for (let i = 0; i < unit; i++) out.push((value >>> (8 * i)) & 0xff);
-  }
-  return Uint8Array.from(out);
-}
 
 /** true: the code at the RIP loops; false: it does not; undefined: no code to tell. */
 export async function codeLoops(report: Report): Promise<boolean | undefined> {
