@@ -10,6 +10,7 @@ import { describe, it } from "node:test";
 import { input } from "../../../test/inputs.js";
 import { analyzeText } from "../../analyze.js";
 import { culpritVerdictOf, type DiagnosedReport, diagnose } from "../index.js";
+import { MIN_REAL_NEGATIVES } from "../rule-tester.js";
 import type { CulpritVerdict } from "./select.js";
 
 export interface CulpritCase {
@@ -68,6 +69,13 @@ export function culpritTester(
     it("has cases both ways", () => {
       assert.ok(cases.fires.length > 0, "a rule needs cases where it decides");
       assert.ok(cases.doesNotFire.length > 0, "a rule needs cases where it must not decide");
+    });
+    it(`has at least ${MIN_REAL_NEGATIVES} cases on real inputs where it must not decide`, () => {
+      const real = cases.doesNotFire.filter((c) => /^(?:realworld|seed|lab):[\w-]+$/.test(c.input));
+      assert.ok(
+        real.length >= MIN_REAL_NEGATIVES,
+        `only ${real.length}: ${real.map((c) => c.input).join(", ")}`,
+      );
     });
     for (const c of cases.fires) {
       it(`decides: ${c.name} (${label(c)})`, async () => {
