@@ -27,9 +27,10 @@ const WRAPPED_LEAD_IN = /^\s*list_(?:add|del) corruption.*\b(?:was|be)$/;
 // (KFENCE heads its stack with the access: "Use-after-free read at 0x… (in kfence-#52):")
 const STACK_START =
   /^\s*(?:Call [Tt]race|Backtrace|stack backtrace)\s*:?\s*$|^\s*Call [Tt]race:|\b(?:registered|became \S+) at:\s*$|\(in kfence-#\d+\):\s*$/;
-/** Lines inside a listing that are not frames but do not end it (arm register notes, dumps). */
+/** Lines inside a listing that are not frames but do not end it (arm register notes, dumps,
+ * powerpc's first stack slot "0xc0000001e0957890 (unreliable)"). */
 const TRACE_NOISE =
-  /^\s*(?:r\d{1,2}:[0-9a-f]{8}\s*)+$|^\s*Exception stack\(|^\s*[0-9a-f]{3,4}:(?: [0-9a-f]{8}| {9})+\s*$/;
+  /^\s*(?:r\d{1,2}:[0-9a-f]{8}\s*)+$|^\s*Exception stack\(|^\s*[0-9a-f]{3,4}:(?: [0-9a-f]{8}| {9})+\s*$|^\s*(?:\[[0-9a-f]+\]\s*)*0x[0-9a-f]+ \(unreliable\)\s*$/;
 const ARM_FRAME = /^\s*\[<[0-9a-f]{8}>\] \([\w.]+(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?\) from \[</;
 /** A "Modules linked in:" list wrapped onto the next line: module names only. */
 const MODULE_CONTINUATION =

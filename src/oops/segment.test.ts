@@ -143,3 +143,14 @@ describe("held-out pastes", () => {
     assert.equal(report?.kind, "other");
   });
 });
+
+describe("trace listings", () => {
+  it("powerpc's '0x… (unreliable)' stack slot does not end the trace (109, a commit message)", () => {
+    const [report] = analyzeText(input("realworld:109")).reports;
+    assert.deepEqual(
+      report?.trace.slice(0, 2).map((f) => f.symbol),
+      ["__mutex_lock.constprop.0", "amdgpu_amdkfd_gpuvm_alloc_memory_of_gpu"],
+    );
+    assert.equal(report?.trace.length, 10);
+  });
+});
