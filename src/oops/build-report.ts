@@ -10,7 +10,7 @@ import { decodeErrorCode, PANIC_LINE, parseFaultAddress } from "./fields/fault.j
 import { type Draft, END_MARKER, handlers } from "./fields/handlers.js";
 import { MODULES_LINE, parseModules } from "./fields/modules.js";
 import { parseOomFacts } from "./fields/oom.js";
-import { parseFrameLine, refineSoftirq } from "./fields/trace.js";
+import { ARM_NAMED_FRAME, parseFrameLine, refineSoftirq } from "./fields/trace.js";
 import type { Arch, Kind, Report } from "./report.js";
 import { contextOf, type Segment } from "./segment.js";
 import { describe } from "./title/describe.js";
@@ -27,6 +27,9 @@ const WRAPPED_LEAD_IN = /^\s*list_(?:add|del) corruption.*\b(?:was|be)$/;
 // (KFENCE heads its stack with the access: "Use-after-free read at 0x… (in kfence-#52):")
 const STACK_START =
   /^\s*(?:Call [Tt]race|Backtrace|stack backtrace)\s*:?\s*$|^\s*Call [Tt]race:|\b(?:registered|became \S+) at:\s*$|\(in kfence-#\d+\):\s*$/;
+/** Headings of another task's stack printed inside a report: an RCU stall dumps its
+ * grace-period kthread, which only waits for the stalled CPU. */
+const FOREIGN_STACK = /\bRCU grace-period kthread stack dump:/;
 /** Lines inside a listing that are not frames but do not end it (arm register notes, dumps,
  * powerpc's first stack slot "0xc0000001e0957890 (unreliable)"). */
 const TRACE_NOISE =
@@ -163,6 +166,13 @@ function readHeader(draft: Draft, header: KernelLine): void {
 }
 
 function readTrace(text: string, line: KernelLine, draft: Draft): boolean {
+  if (FOREIGN_STACK.test(text)) {
+    // another task's listing: read through it, keep none of its frames as the report's
+    draft.inTrace = true;
+    draft.traces++;
+    draft.traceState = { context: "task" };
+    return true;
+  }
   if (STACK_START.test(text)) {
     draft.inTrace = true;
     // the first listing with frames is the report's stack; later ones (alloc/free) are not
@@ -170,8 +180,13 @@ function readTrace(text: string, line: KernelLine, draft: Draft): boolean {
     draft.traceState = { context: "task" };
     return true;
   }
-  // arm prints its "(callee) from (caller)" frames after the stack dump with no heading
-  if (!draft.inTrace && draft.report.trace.length === 0 && ARM_FRAME.test(text))
+  // arm prints its "(callee) from (caller)" frames after the stack dump with no heading (since
+  // 5.x without addresses: "callee from caller+0x1c/0x24")
+  if (
+    !draft.inTrace &&
+    draft.report.trace.length === 0 &&
+    (ARM_FRAME.test(text) || ARM_NAMED_FRAME.test(text.trim()))
+  )
     draft.inTrace = true;
   if (!draft.inTrace) return false;
   const frames = parseFrameLine(text, line.no, draft.traceState);

@@ -153,4 +153,20 @@ describe("trace listings", () => {
     );
     assert.equal(report?.trace.length, 10);
   });
+  it("arm since 5.x: 'callee [mod] from caller+0x…/0x…' frames, no heading (119, QP mail)", () => {
+    const [report] = analyzeText(input("realworld:119")).reports;
+    assert.deepEqual(
+      report?.trace.slice(0, 3).map((f) => `${f.symbol}${f.module ? ` [${f.module}]` : ""}`),
+      [
+        "__copy_to_user_std",
+        "aess_read_mem [snd_soc_omap_aess]",
+        "aess_read_pmem [snd_soc_omap_aess]",
+      ],
+    );
+  });
+  it("an RCU stall's grace-period kthread dump is not the stalled CPU's stack (333)", () => {
+    const [report] = analyzeText(input("realworld:333")).reports;
+    assert.equal(report?.kind, "rcu-stall");
+    assert.deepEqual(report?.trace, []);
+  });
 });

@@ -50,6 +50,9 @@ export function parseFrameLine(text: string, line: number, state: TraceState): F
   return [frame];
 }
 
+export const ARM_NAMED_FRAME =
+  /^([\w.$]+)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?: \[([\w-]+)\])? from [\w.$]+\+0x[0-9a-f]+\/0x[0-9a-f]+(?: \[[\w-]+\])?$/;
+
 function parseFrame(text: string, line: number, state: TraceState): Frame | undefined {
   const inline = INLINE_FRAME.exec(text);
   if (inline) {
@@ -75,6 +78,18 @@ function parseFrame(text: string, line: number, state: TraceState): Frame | unde
     } = loc as typeof loc & { index?: number; length?: number };
     const address = hexAddress(arm[1] as string);
     return { ...location, address, reliable: true, context: state.context, line };
+  }
+  // arm since 5.x prints names only: "callee [mod] from caller+0x1c/0x24 [mod]"; the callee
+  // is the frame (its offset is not printed), its caller the next line's callee
+  const named = ARM_NAMED_FRAME.exec(trimmed);
+  if (named) {
+    return {
+      symbol: named[1] as string,
+      module: named[2] ?? null,
+      reliable: true,
+      context: state.context,
+      line,
+    };
   }
   // an address with no symbol: s390's "[<00000000027f8000>] 0x27f8000", or a bare "0xfdc88c28"
   // in SLUB's "INFO: Allocated in" tracks (a module's code the kernel could not name); not
