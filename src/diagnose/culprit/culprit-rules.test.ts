@@ -6,6 +6,13 @@ import { dataFile, input } from "../../../test/inputs.js";
 import { testdata } from "../../../test/shared.js";
 import { culpritTester } from "./culprit-tester.js";
 
+/** A real paste up to the line holding `marker`: what a paste cut there shows. */
+function cutBefore(text: string, marker: string): string {
+  const at = text.indexOf(marker);
+  if (at < 0) throw new Error(`${marker} not in the input`);
+  return text.slice(0, text.lastIndexOf("\n", at) + 1);
+}
+
 /** A real paste from the line holding `marker` on: what a shorter paste shows. */
 function fromLine(text: string, marker: string): string {
   const at = text.indexOf(marker);
@@ -311,6 +318,7 @@ culpritTester("io-wait", {
     { name: "txg_sync in zio_wait (el6)", input: "realworld:210", none: /I\/O/ },
     { name: "txg_sync in zio_wait", input: "realworld:404" },
     { name: "jbd2 waiting on a buffer write", input: "realworld:139" },
+    { name: "RHEL 8: a writer waits for jbd2's journal commit", input: "realworld:176" },
   ],
   doesNotFire: [
     { name: "mutex waiter", input: "lab:hung" },
@@ -414,6 +422,11 @@ culpritTester("null-call-caller", {
 culpritTester("header-site", {
   fires: [
     {
+      name: "KASAN names the accessing function, no stack pasted (tempesta_fw)",
+      input: "realworld:191",
+      culprit: "__sched_srv [tempesta_fw]",
+    },
+    {
       name: "WARNING at … rtw_odm_init_ic_type [88XXau]",
       input: "realworld:419",
       culprit: "rtw_odm_init_ic_type [88XXau]",
@@ -444,12 +457,13 @@ culpritTester("header-site", {
 culpritTester("link-register", {
   fires: [
     {
-      name: "strcmp at +0, LR in the caller, trace unparsed",
-      input: "realworld:116",
+      name: "strcmp at +0, LR in the caller, the paste cut before the trace",
+      input: cutBefore(input("realworld:116"), "strcmp from snd_soc_lookup"),
       culprit: "snd_soc_lookup_component_nolocked",
     },
   ],
   doesNotFire: [
+    { name: "the same oops with its name-only arm trace", input: "realworld:116" },
     { name: "arm64 oops with a full trace", input: "realworld:115" },
     { name: "riscv ra in the same function", input: "realworld:120" },
     { name: "kfree BUG: LR's skb_free_head is a primitive too", input: "realworld:414" },
@@ -495,11 +509,16 @@ culpritTester("null-argument-caller", {
       input: "seed:001",
       culprit: "ceph_aio_read [ceph]",
     },
+    {
+      name: "arm strcmp handed NULL, its caller in the name-only trace",
+      input: "realworld:116",
+      culprit: "snd_soc_lookup_component_nolocked",
+    },
   ],
   doesNotFire: [
     { name: "r15 loaded inside the function", input: "seed:000" },
     { name: "a module's own NULL read", input: "lab:nullread" },
-    { name: "strcmp's caller comes from the link register", input: "realworld:116" },
+    { name: "s390 list_del on a freed vmemmap page: no NULL handed over", input: "realworld:100" },
   ],
 });
 

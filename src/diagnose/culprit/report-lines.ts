@@ -79,6 +79,9 @@ const HEADER_SITES: readonly RegExp[] = [
   /\bPANIC at [\w./-]+:\d+:(?<fn>[A-Za-z_]\w*)\(\)/,
   // SPLError: 23061:0:(zfs_znode.c:432:zfs_znode_alloc()) SPL PANIC
   /SPLError: [\d:]+\([\w./-]+:\d+:(?<fn>[A-Za-z_]\w*)\(\)\)/,
+  // sanitizers name the accessing function: "BUG: KASAN: slab-use-after-free in f+0x9e/0x2e0
+  // [mod]", "BUG: KFENCE: use-after-free read in f+0x132/0x270", "BUG: KCSAN: data-race in f"
+  /\bBUG: K(?:ASAN|FENCE|MSAN|CSAN): [\w -]+? in (?<loc>[A-Za-z_.][\w.]*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?:\s+\[[\w-]+\])?)/,
   // Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: start_kernel+0x…
   /stack-protector: Kernel stack is corrupted in:\s*(?<loc>[A-Za-z_.][\w.]*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?)/,
 ];

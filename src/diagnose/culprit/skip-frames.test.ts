@@ -47,7 +47,13 @@ const rows: Record<string, { claims: string[]; leaves: string[]; kind?: Kind; at
   // 139, 210, 404 (hung tasks only)
   "io-wait": {
     kind: "hung-task",
-    claims: ["io_schedule", "zio_wait", "__cv_wait_io", "folio_wait_bit_common"],
+    claims: [
+      "io_schedule",
+      "zio_wait",
+      "__cv_wait_io",
+      "folio_wait_bit_common",
+      "jbd2_log_wait_commit",
+    ],
     leaves: ["cv_wait_common", "mutex_lock", "schedule_timeout", "txg_sync_thread"],
   },
   // 107 (ext_int_handler), 114 (el1h_64_irq), 117 (__irq_svc), 301 (asm_sysvec_irq_work)
@@ -64,6 +70,7 @@ const rows: Record<string, { claims: string[]; leaves: string[]; kind?: Kind; at
       "spl_panic",
       "__stack_chk_fail",
       "die_addr",
+      "ex_handler_uaccess",
     ],
     leaves: ["start_kernel", "die_bus_error", "panic_notifier_fn"],
   },
@@ -89,6 +96,7 @@ const rows: Record<string, { claims: string[]; leaves: string[]; kind?: Kind; at
   // 300, 308, 312, 313
   sanitizers: {
     claims: [
+      "refcount_sub_and_test_checked",
       "kasan_report",
       "__asan_load8",
       "kfence_report_error",
@@ -178,7 +186,15 @@ const rows: Record<string, { claims: string[]; leaves: string[]; kind?: Kind; at
   },
   // 116, 119, 300
   "string-memory": {
-    claims: ["strcmp", "__memcpy", "memset_erms", "__copy_to_user_std", "strscpy"],
+    claims: [
+      "strcmp",
+      "__memcpy",
+      "memset_erms",
+      "__copy_to_user_std",
+      "strscpy",
+      "seq_vprintf",
+      "vsnprintf",
+    ],
     leaves: [
       "snd_soc_lookup_component_nolocked",
       "aess_read_mem",

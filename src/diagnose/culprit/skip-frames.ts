@@ -11,6 +11,7 @@
  * Rows are tried in order; a row with `kinds` or `atIp` applies only there.
  */
 import type { Kind } from "../../oops/report.js";
+import { IO_WAIT } from "../util/bystander-frames.js";
 
 export type FrameVerdict = "skip" | "none" | "boundary";
 
@@ -73,8 +74,7 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
     verdict: "none",
     kinds: ["hung-task"],
     why: "the blocked task waits for I/O to complete; the device or driver that did not complete it is not in this text",
-    pattern:
-      /^(?:io_schedule\w*|bit_wait_io\w*|__cv_wait_io|cv_wait_io|zio_wait|wait_on_page_bit\w*|folio_wait_bit\w*|__wait_on_buffer|wait_on_buffer|sleep_on_buffer|sleep_on_page\w*|blkdev_issue_flush|submit_bio_wait)$/,
+    pattern: IO_WAIT,
   },
   // ---- interrupt entries -----------------------------------------------------------------
   {
@@ -87,9 +87,9 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
   // ---- rows that skip --------------------------------------------------------------------
   {
     id: "reporting",
-    why: "the oops and panic reporting path prints the crash, it does not cause it",
+    why: "the oops and panic reporting path (and the exception fixups that WARN about a faulting access) prints the crash, it does not cause it",
     pattern:
-      /^(?:_*dump_stack(?:_lvl)?|show_stack|show_regs|exc_\w+|show_trace_log_lvl|dump_backtrace\w*|unwind_backtrace|panic|vpanic|nmi_panic|__warn\w*|warn_slowpath\w*|report_bug|handle_bug|exc_invalid_op|do_trap|do_error_trap|do_invalid_op|invalid_op|oops_end|die|die_addr|__die\w*|no_context|__bad_area\w*|bad_area\w*|page_fault|do_page_fault|__do_page_fault|trace_do_page_fault|do_async_page_fault|async_page_fault|exc_page_fault|do_user_addr_fault|do_kern_addr_fault|page_fault_oops|kernelmode_fixup_or_oops|crash_kexec|__crash_kexec|machine_kexec|_?printk|vprintk\w*|dump_header|out_of_memory|oom_kill_process|spl_panic|spl_dumpstack|spl_debug_\w+|vcmn_err|cmn_err|zfs_panic_recover|__stack_chk_fail)$/,
+      /^(?:_*dump_stack(?:_lvl)?|show_stack|show_regs|exc_\w+|show_trace_log_lvl|dump_backtrace\w*|unwind_backtrace|panic|vpanic|nmi_panic|__warn\w*|warn_slowpath\w*|report_bug|handle_bug|exc_invalid_op|do_trap|do_error_trap|do_invalid_op|invalid_op|oops_end|die|die_addr|__die\w*|no_context|__bad_area\w*|bad_area\w*|page_fault|do_page_fault|__do_page_fault|trace_do_page_fault|do_async_page_fault|async_page_fault|exc_page_fault|do_user_addr_fault|do_kern_addr_fault|page_fault_oops|kernelmode_fixup_or_oops|crash_kexec|__crash_kexec|machine_kexec|_?printk|vprintk\w*|dump_header|out_of_memory|oom_kill_process|ex_handler_\w+|fixup_exception|spl_panic|spl_dumpstack|spl_debug_\w+|vcmn_err|cmn_err|zfs_panic_recover|__stack_chk_fail)$/,
   },
   {
     id: "vendor-debug-hook",
@@ -106,7 +106,7 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
     id: "sanitizers",
     why: "sanitizers and list debugging detect corruption made elsewhere",
     pattern:
-      /^(?:kasan_\w+|__kasan_\w+|__asan_\w+|check_memory_region|kmsan_\w+|__kmsan_\w+|kfence_\w+|__kfence_\w+|__ubsan_\w+|ubsan_\w+|print_report|print_address_description\w*|describe_object\w*|__list_add_valid\w*|__list_del_entry_valid\w*|list_del|list_add\w*|__list_del\w*|refcount_warn_saturate|__refcount_\w+)$/,
+      /^(?:kasan_\w+|__kasan_\w+|__asan_\w+|check_memory_region|kmsan_\w+|__kmsan_\w+|kfence_\w+|__kfence_\w+|__ubsan_\w+|ubsan_\w+|print_report|print_address_description\w*|describe_object\w*|__list_add_valid\w*|__list_del_entry_valid\w*|list_del|list_add\w*|__list_del\w*|refcount_warn_saturate|__refcount_\w+|refcount_\w+_checked)$/,
   },
   {
     id: "misuse-checks",
@@ -152,9 +152,9 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
   },
   {
     id: "string-memory",
-    why: "memory and string primitives do what their caller asked",
+    why: "memory, string and formatting primitives (memcpy, strcmp, vsnprintf, seq_printf) do what their caller asked",
     pattern:
-      /^(?:_*mem(?:cpy|set|move|cmp|chr|scan|dup)\w*|_*str(?:n?len|n?cmp|n?casecmp|n?cpy|[sl]cpy|n?cat|lcat|r?chr|nchr|str|sep|spn|cspn|pbrk|n?dup)|fortify_\w+|__fortify_\w+|copy_user_\w+|rep_movs\w*|__copy_\w+_user\w*|_?copy_(?:to|from)_user\w*|__arch_copy_\w+_user)$/,
+      /^(?:_*mem(?:cpy|set|move|cmp|chr|scan|dup)\w*|v?s[cn]?printf|v?scnprintf|seq_v?printf|seq_puts|seq_putc|seq_write|_*str(?:n?len|n?cmp|n?casecmp|n?cpy|[sl]cpy|n?cat|lcat|r?chr|nchr|str|sep|spn|cspn|pbrk|n?dup)|fortify_\w+|__fortify_\w+|copy_user_\w+|rep_movs\w*|__copy_\w+_user\w*|_?copy_(?:to|from)_user\w*|__arch_copy_\w+_user)$/,
   },
 ];
 

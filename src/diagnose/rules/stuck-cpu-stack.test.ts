@@ -38,5 +38,13 @@ ruleTester("stuck-cpu-stack", {
       evidence: "(detected by 2, t=5902 jiffies",
       data: { stuck: [0], reporter: 2, missing: [0] },
     },
+    {
+      name: "Harvester: CPU 9's backtrace skipped as idle, CPU 11's not in the paste",
+      input: input("realworld:174"),
+      summary:
+        /^CPU 2 detected the stall of CPUs 9, 11\. CPU 9 was idle \(at native_safe_halt\+0xe\/0x10, line 16\): the kernel skipped its backtrace\. The stack of CPU 11 is not in this text/,
+      evidence: "NMI backtrace for cpu 9 skipped",
+      data: { stuck: [9, 11], reporter: 2, missing: [11] },
+    },
   ],
 });

@@ -41,7 +41,8 @@ const SHAPES: readonly StallShape[] = [
 ];
 
 /** Where a CPU's own stack begins when the kernel was asked to print it. */
-const STACK_OF_CPU = /(?:NMI backtrace for cpu|Task dump for CPU) (\d+)/;
+// ("NMI backtrace for cpu 9 skipped: idling at native_safe_halt" prints no stack)
+const STACK_OF_CPU = /(?:NMI backtrace for cpu|Task dump for CPU) (\d+):?\s*$/;
 /** How far past the header the stalled-CPU list and "detected by" line may be. */
 const STALL_LIST_LINES = 40;
 
@@ -57,12 +58,18 @@ function linesAfter(ctx: RuleContext, from: number, count: number): Evidence[] {
   return out;
 }
 
-/** The first line, after the header, that starts the given CPU's own stack. */
-function stackOf(ctx: RuleContext, cpu: number): Evidence | undefined {
+/** The NMI backtrace the kernel skipped because the CPU was idle: it says where it idled. */
+const IDLE_CPU = /NMI backtrace for cpu (\d+) skipped: idling at (\S+)/;
+
+/** The first line, after the header, that starts the given CPU's own stack or says it idled. */
+function stackOf(ctx: RuleContext, cpu: number): { line: Evidence; idleAt?: string } | undefined {
   const last = Math.max(...ctx.reports.map((r) => r.lines.end));
   for (let n = ctx.report.header.line + 1; n <= last; n++) {
     const [line] = ctx.evidence(n);
-    if (line && Number(STACK_OF_CPU.exec(line.text)?.[1]) === cpu) return line;
+    if (!line) continue;
+    if (Number(STACK_OF_CPU.exec(line.text)?.[1]) === cpu) return { line };
+    const idle = IDLE_CPU.exec(line.text);
+    if (idle && Number(idle[1]) === cpu) return { line, idleAt: idle[2] as string };
   }
   return undefined;
 }
@@ -101,8 +108,9 @@ export const stuckCpuStack: Rule = {
     const traced = report.trace.length > 0 || report.ip ? report.task.cpu : undefined;
     const tracedLine = ctx.evidence(report.sourceLines["task.cpu"])[0];
     const others = list.filter((cpu) => cpu !== traced);
-    const found = others.map((cpu) => ({ cpu, line: stackOf(ctx, cpu) }));
-    const present = found.filter((f) => f.line);
+    const found = others.map((cpu) => ({ cpu, ...stackOf(ctx, cpu) }));
+    const present = found.filter((f) => f.line && !f.idleAt);
+    const idle = found.filter((f) => f.idleAt);
     const missing = found.filter((f) => !f.line).map((f) => f.cpu);
     const parts = [`CPU ${reporter} detected the stall of ${cpuWord(list)}.`];
     if (traced !== undefined && stuck.has(traced))
@@ -114,6 +122,10 @@ export const stuckCpuStack: Rule = {
     if (present.length > 0)
       parts.push(
         `The stuck CPU's own stack is printed further on: ${present.map((f) => `CPU ${f.cpu} at line ${f.line?.line}`).join(", ")}.`,
+      );
+    if (idle.length > 0)
+      parts.push(
+        `${idle.map((f) => `CPU ${f.cpu} was idle (at ${f.idleAt}, line ${f.line?.line})`).join(", ")}: the kernel skipped ${idle.length > 1 ? "their" : "its"} backtrace.`,
       );
     if (missing.length > 0)
       parts.push(
@@ -128,7 +140,7 @@ export const stuckCpuStack: Rule = {
         header,
         ...(reporterLine ? [reporterLine] : []),
         ...(tracedLine && traced !== undefined ? [tracedLine] : []),
-        ...present.flatMap((f) => (f.line ? [f.line] : [])),
+        ...[...present, ...idle].flatMap((f) => (f.line ? [f.line] : [])),
       ],
       { stuck: list, reporter, traced, missing },
     );

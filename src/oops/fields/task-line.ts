@@ -34,6 +34,8 @@ function kernelInfo(
 ) {
   const kernel: KernelInfo = { release, taints: [] };
   if (taintWord !== "Not tainted" && taints !== undefined) {
+    // RHEL 8 prints its kABI/support marker after the flags: "G    OE    --------- -  -"
+    taints = taints.replace(/\s+-{3,}[\s-]*$/, "");
     kernel.tainted = taints.trim().replace(/\s+/g, " ");
     kernel.taints = decodeTaints(taints, release);
   }
