@@ -18,10 +18,10 @@ const KINDS = new Set(
 
 /** counts, not shares: finding one more report must not fail the test by judging one more */
 const FLOORS = {
-  found: 214,
-  kindRight: 213,
+  found: 215,
+  kindRight: 214,
   culpritRight: 97,
-  culpritNoneRight: 105,
+  culpritNoneRight: 106,
   maxFalseFindings: 0,
   maxExtraReports: 0,
 };

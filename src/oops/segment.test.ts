@@ -129,6 +129,9 @@ describe("headers of their own", () => {
 });
 
 describe("held-out pastes", () => {
+  it("a 2.6 hung task pasted bare: the hung_task_timeout_secs line is its body (175)", () => {
+    assert.deepEqual(reports("realworld:175"), ["4:4:INFO: task nfsd:7576 blocked f"]);
+  });
   it("KFENCE's stack starts after its access line, header bare and body in syslog (171)", () => {
     const [report] = analyzeText(input("realworld:171")).reports;
     assert.deepEqual(

@@ -166,6 +166,7 @@ const rows: Record<string, { claims: string[]; leaves: string[]; kind?: Kind; at
   // arm64 lab hung, 213, 309
   waits: {
     claims: [
+      "cv_wait_common",
       "__switch_to",
       "schedule_timeout",
       "mutex_lock_nested",
