@@ -20,7 +20,7 @@ const KINDS = new Set(
 const FLOORS = {
   found: 215,
   kindRight: 214,
-  culpritRight: 97,
+  culpritRight: 99,
   culpritNoneRight: 106,
   maxFalseFindings: 0,
   maxExtraReports: 0,

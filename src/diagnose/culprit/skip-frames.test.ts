@@ -119,6 +119,7 @@ const rows: Record<string, { claims: string[]; leaves: string[]; kind?: Kind; at
   // 114, 104, 300, 202, 204, 205, 323, 335, 312, 320
   "caller-owned-object": {
     claims: [
+      "sysfs_hash_and_remove",
       "__queue_work",
       "__rb_erase_color",
       "lockref_get",
@@ -133,6 +134,7 @@ const rows: Record<string, { claims: string[]; leaves: string[]; kind?: Kind; at
       "kobject_put",
     ],
     leaves: [
+      "kernfs_test_super",
       "nci_cmd_timer",
       "unlink_anon_vmas",
       "ieee80211_vif_update_links",
@@ -178,7 +180,12 @@ const rows: Record<string, { claims: string[]; leaves: string[]; kind?: Kind; at
   // 302 (cpuhp), 322, 332
   dispatch: {
     claims: ["process_one_work", "cpuhp_thread_fun", "__do_softirq", "el1_interrupt"],
-    leaves: ["shrink_work", "deferred_probe_work_func_in_driver", "rapl_cpu_online"],
+    leaves: [
+      "syscall_steal_start",
+      "shrink_work",
+      "deferred_probe_work_func_in_driver",
+      "rapl_cpu_online",
+    ],
   },
   // 117, 107, 206
   "idle-loop": {
