@@ -129,6 +129,10 @@ describe("headers of their own", () => {
 });
 
 describe("held-out pastes", () => {
+  it("decode_stacktrace's '(file.c:NNN)' after the function is not part of the title (187)", () => {
+    const [report] = analyzeText(input("realworld:187")).reports;
+    assert.equal(report?.title, "KASAN: slab-use-after-free in kernfs_test_super");
+  });
   it("a 2.6 hung task pasted bare: the hung_task_timeout_secs line is its body (175)", () => {
     assert.deepEqual(reports("realworld:175"), ["4:4:INFO: task nfsd:7576 blocked f"]);
   });

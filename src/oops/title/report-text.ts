@@ -11,6 +11,8 @@ import { infoMessagesWithStack } from "../formats/index.js";
 import { contextOf, type Segment } from "../segment.js";
 
 const QUESTIONABLE = /(\[<[0-9a-f]+>\])? \? /;
+/** decode_stacktrace.sh's " (fs/kernfs/mount.c:286)" after a function: not part of a title */
+const DECODED_SOURCE = / \([\w./-]+\.[chS]:\d+(?::\d+)?(?: \(discriminator \d+\))?\)(?=\s|$)/g;
 const CPU_CONTEXT = /^C[0-9]+$/;
 
 /** KMSAN reports have no "Call Trace:" heading, so fewer lines make a complete report. */
@@ -66,7 +68,7 @@ export function reportText(segment: Segment): ReportText {
       skip = true;
     }
     if (!isHeader && skip) continue;
-    full += `${line.text}\n`;
+    full += `${line.text.replace(DECODED_SOURCE, "")}\n`;
   }
   return { title: titleEnd === -1 ? full : full.slice(0, titleEnd), full };
 }
