@@ -55,6 +55,11 @@ culpritTester("panic-by-design", {
 culpritTester("exit-after-oops", {
   fires: [
     {
+      name: "oops #2 in exit_thread of the irq thread oops #1 killed (Manjaro, nvidia)",
+      input: "realworld:190",
+      none: /oops #2 or later, on a kernel tainted D/,
+    },
+    {
       name: "WARN in do_exit after the f2fs BUG",
       input: "realworld:118",
       report: 1,

@@ -238,10 +238,32 @@ const panicByDesign: ReportRule = ({ report }) =>
       }
     : undefined;
 
+/** Task-exit code a second oops lands in when the first left the dying task's state broken. */
+const EXIT_PATH =
+  /^(?:do_exit|exit_thread|exit_mm|exit_files|exit_fs|exit_signals|exit_notify|__exit_signal|release_task|exit_itimers|exit_sem|exit_shm|exit_task_\w+)$/;
+const OOPS_COUNT = /\[#(\d+)\]/;
+
+/**
+ * A second oops (its counter [#N>1] and taint D say an earlier one happened in this boot)
+ * whose pc is in the task-exit path: the task the first oops killed faulted again on its way
+ * out (the stack is often cut or gone).
+ */
+function secondOopsInExit(state: SelectState): boolean {
+  const ip = baseSymbol(state.report.ip?.symbol ?? "");
+  if (!EXIT_PATH.test(ip) || !/\bD\b/.test(state.report.kernel.tainted ?? "")) return false;
+  const count = state.rows.map((r) => Number(OOPS_COUNT.exec(r.text)?.[1] ?? 0)).find((n) => n > 0);
+  return count !== undefined && count > 1;
+}
+
 /** A report raised while the kernel kills the task of an earlier oops is a consequence of it. */
 const exitAfterOops: ReportRule = (state) => {
   const dying = /\b(?:make_task_dead|rewind_stack_and_make_dead|rewind_stack_do_exit)\b/;
   const inTrace = state.report.trace.some((f) => dying.test(f.symbol ?? ""));
+  if (secondOopsInExit(state))
+    return {
+      rule: "exit-after-oops",
+      noCulprit: `oops #2 or later, on a kernel tainted D by an earlier oops, in the task-exit path (${baseSymbol(state.report.ip?.symbol ?? "")}): the task the earlier oops killed faulted again on its way out; the earlier oops is the event to read`,
+    };
   if (!inTrace && !state.rows.some((r) => dying.test(r.text))) return undefined;
   if (
     state.report.ip &&
