@@ -45,6 +45,13 @@ ruleTester("poison-value", {
   ],
   invalid: [
     {
+      name: "TAIL_MAPPING read from a page's ->mapping (0x18) in dattobd's make_request hook",
+      real: "realworld:152",
+      summary:
+        /rcx is 0xdead000000000400 = TAIL_MAPPING: the ->mapping of a tail page of a compound page/,
+      evidence: "RCX: dead000000000400",
+    },
+    {
       name: "following LIST_POISON1 after list_del()",
       real: "lab:gpf",
       summary:

@@ -50,6 +50,15 @@ const POISONS: readonly Poison[] = [
     nearby: 0x40n,
   },
   {
+    // include/linux/poison.h since 4.5: ((void *) 0x400 + POISON_POINTER_DELTA)
+    value: 0xdead000000000400n,
+    name: "TAIL_MAPPING",
+    meaning: "the ->mapping of a tail page of a compound page",
+    conclusion:
+      "A tail page of a compound (huge or high-order) page was used as if it had a mapping of its own: a page pointer that should have been the head page, or a page freed and reused as part of a compound page.",
+    nearby: 0x100n,
+  },
+  {
     value: 0x6b6b6b6b6b6b6b6bn,
     name: "POISON_FREE",
     meaning: "memory of a slab object that was freed (slub_debug poisoning)",
