@@ -35,7 +35,10 @@ export function parseJournalJson(line: string): JournalMessage | undefined {
   const out: JournalMessage = { text, origin: isKernel ? "kernel" : "foreign" };
   const host = entry._HOSTNAME;
   if (typeof host === "string") out.host = host;
-  const priority = Number(entry.PRIORITY);
+  // journald writes PRIORITY as a string; anything else (an object can refuse conversion) is
+  // not a priority
+  const raw = entry.PRIORITY;
+  const priority = typeof raw === "string" || typeof raw === "number" ? Number(raw) : Number.NaN;
   if (Number.isInteger(priority) && priority >= 0 && priority <= 7) out.level = priority;
   const monotonic = entry._SOURCE_MONOTONIC_TIMESTAMP ?? entry.__MONOTONIC_TIMESTAMP;
   if (typeof monotonic === "string" && /^\d+$/.test(monotonic)) out.time = Number(monotonic) / 1e6;

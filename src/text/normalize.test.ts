@@ -84,6 +84,13 @@ describe("LineNormalizer", () => {
     assert.equal(line?.cut, undefined);
   });
 
+  it("a json PRIORITY that is no string or number is no priority, and does not throw", () => {
+    // found by npm run fuzz (text-journal): Number() throws on {"toString": false}
+    const [line] = normalize('{"PRIORITY":{"toString":false},"MESSAGE":"Call Trace:"}');
+    assert.equal(line?.text, "Call Trace:");
+    assert.equal(line?.level, undefined);
+  });
+
   it("decodes byte-array messages of journalctl -o json", () => {
     const entry = JSON.stringify({
       MESSAGE: [...Buffer.from("Call Trace:")],

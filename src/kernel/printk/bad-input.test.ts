@@ -50,6 +50,27 @@ test("legacy: log_buf_len past the bound is a limit error, not a 1 GiB read", as
   await assert.rejects(readLegacy(source(info, 0x1000n, page)), isError("limit"));
 });
 
+test("legacy: a 200 MiB ring that is all holes is read in chunks, with no text and a warning", async () => {
+  // found by npm run fuzz (kernel-printk): the whole ring and a copy of it were held at once
+  const page = new Uint8Array(64);
+  const view = new DataView(page.buffer);
+  view.setBigUint64(0, 0x2000n, true); // log_buf, outside the page: every read is a hole
+  view.setUint32(8, 200 * 2 ** 20, true); // log_buf_len
+  view.setUint32(16, 200 * 2 ** 20 + 5, true); // log_end: wrapped
+  const info = "SYMBOL(log_buf)=1000\nSYMBOL(log_buf_len)=1008\nSYMBOL(log_end)=1010\n";
+  let largest = 0;
+  const src = source(info, 0x1000n, page);
+  const lenient = src.readLenient;
+  src.readLenient = async (address, length, what) => {
+    largest = Math.max(largest, length);
+    return lenient(address, length, what);
+  };
+  const log = await readLegacy(src);
+  assert.deepEqual(log.records, []);
+  assert.match(log.warnings.join("\n"), /plain log ring are missing/);
+  assert.ok(largest <= 4 * 2 ** 20, `read ${largest} bytes at once`);
+});
+
 const lockless = (sizeRing: string, descRing: string) =>
   [
     "SYMBOL(prb)=1000",

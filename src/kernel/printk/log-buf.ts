@@ -13,6 +13,22 @@ export function hasLegacy(source: LogSource): boolean {
   return source.info.symbols.has("log_buf") && source.info.symbols.has("log_end");
 }
 
+/** How much of the ring is read at a time. */
+const READ_CHUNK = 4 * 1024 * 1024;
+
+/** One line of the ring as printk wrote it, with its own "<N>" level and timestamp, if any. */
+function recordOf(line: string): PrintkRecord {
+  const m = /^(?:<(\d)>)?(?:\[\s*(\d+)\.(\d{6})\])?/.exec(line);
+  const record: PrintkRecord = {
+    timestampNs:
+      m?.[2] !== undefined ? BigInt(m[2]) * 1_000_000_000n + BigInt(m[3] as string) * 1000n : 0n,
+    text: line,
+    verbatim: true,
+  };
+  if (m?.[1] !== undefined) record.level = Number(m[1]);
+  return record;
+}
+
 export async function readLegacy(source: LogSource): Promise<LogResult> {
   const { info } = source;
   const symbol = (name: string) => info.symbols.get(name) as bigint;
@@ -23,31 +39,31 @@ export async function readLegacy(source: LogSource): Promise<LogResult> {
   const end = u32(await source.read(symbol("log_end"), 4), 0);
   if (bufLen === 0) throw new CrashlensError("bad-data", "log_buf_len 0 is implausible");
   checkBound(bufLen, MAX_LOG_BUF_BYTES, "log_buf_len");
-  const area = await source.readLenient(logBuf, bufLen, "log buffer");
-  const warnings: string[] = [];
-  if (area.holes.length > 0)
-    warnings.push("parts of the plain log ring are missing; they read as NUL bytes");
   const length = Math.min(end, bufLen);
   const start = end > bufLen ? end % bufLen : 0;
-  // the oldest bytes run from `start` to the end of the ring, then wrap to its start
-  const text = new Uint8Array(length);
-  const tail = area.bytes.subarray(start, Math.min(bufLen, start + length));
-  text.set(tail);
-  text.set(area.bytes.subarray(0, length - tail.length), tail.length);
+  // The oldest bytes run from `start` to the end of the ring, then wrap to its start. The
+  // ring is read a chunk at a time and cut into lines as it goes, so a large log_buf_len
+  // costs its lines, not a second copy of the ring; NUL bytes (holes, never-written space)
+  // are not text.
+  const pieces: Array<[number, number]> = [[start, Math.min(bufLen, start + length)]];
+  const wrapped = length - (pieces[0] as [number, number])[1] + start;
+  if (wrapped > 0) pieces.push([0, wrapped]);
+  const warnings: string[] = [];
   const records: PrintkRecord[] = [];
-  const lines = bytesToText(text).split("\n");
-  // a trailing newline leaves one empty string, which is not a line
-  if (lines[lines.length - 1] === "") lines.pop();
-  for (const line of lines) {
-    const m = /^(?:<(\d)>)?(?:\[\s*(\d+)\.(\d{6})\])?/.exec(line);
-    const record: PrintkRecord = {
-      timestampNs:
-        m?.[2] !== undefined ? BigInt(m[2]) * 1_000_000_000n + BigInt(m[3] as string) * 1000n : 0n,
-      text: line,
-      verbatim: true,
-    };
-    if (m?.[1] !== undefined) record.level = Number(m[1]);
-    records.push(record);
+  let partial = "";
+  let holes = false;
+  for (const [from, to] of pieces) {
+    for (let at = from; at < to; at += READ_CHUNK) {
+      const size = Math.min(READ_CHUNK, to - at);
+      const chunk = await source.readLenient(logBuf + BigInt(at), size, "log buffer");
+      if (chunk.holes.length > 0) holes = true;
+      const lines = (partial + bytesToText(chunk.bytes).replace(/\0+/g, "")).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) records.push(recordOf(line));
+    }
   }
+  // a line the ring ends in without its newline is still a line
+  if (partial !== "") records.push(recordOf(partial));
+  if (holes) warnings.push("parts of the plain log ring are missing; they are left out");
   return { records, warnings, generation: "legacy" };
 }
