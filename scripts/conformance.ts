@@ -2,6 +2,7 @@
  * Measures crashlens against public conformance data:
  *   npm run conformance -- ../shared/corpus/syzkaller/linux-report
  *   npm run conformance -- ../shared/corpus/satyr
+ *   npm run conformance -- ../shared/corpus/squad [--verbose]   (scripts/squad.ts)
  *   npm run conformance -- realworld [--verbose]     (testdata/realworld, scripts/realworld.ts)
  * For syzkaller-format files (header lines, blank line, log) it prints the share of titles
  * matching TITLE or an ALT, the share of no-crash files reported as none, agreement on
@@ -252,13 +253,18 @@ export function satyr(dir: string, print = true): Record<string, number> {
 async function main(dir: string | undefined, verbose: boolean): Promise<number> {
   if (!dir) {
     console.error(
-      "usage: npm run conformance -- DIR | realworld   (a syzkaller report dir, satyr's dir)",
+      "usage: npm run conformance -- DIR | realworld   (a syzkaller report dir, satyr's or squad's dir)",
     );
     return 2;
   }
   if (dir === "realworld") {
     const { printRealworld, scoreRealworld } = await import("./realworld.js");
     printRealworld(await scoreRealworld("testdata/realworld"), verbose);
+    return 0;
+  }
+  if (existsSync(join(dir, "linux_log_parser"))) {
+    const { printSquad, scoreSquad } = await import("./squad.js");
+    printSquad(scoreSquad(dir), verbose);
     return 0;
   }
   if (existsSync(join(dir, "expectations.json"))) {

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { shared } from "../test/shared.js";
 import { satyr, syzkaller } from "./conformance.js";
+import { scoreSquad } from "./squad.js";
 
 describe("conformance", () => {
   it("syzkaller linux-report: ≥ 99% titles, every no-crash file, ≥ 99% corrupted agreement", () => {
@@ -26,5 +27,11 @@ describe("conformance", () => {
     assert.ok((score.full ?? 0) >= 0.92, `full match ${score.full}`);
     // the IRQ/NMI stack of the first and last frame (<IRQ>, <NMI>, <<EOE>>, <EOI>)
     assert.equal(score.stacks, 1);
+  });
+  it("squad (Linaro's log parser): each case's report found, holding its lines and no more", () => {
+    const score = scoreSquad(shared("corpus", "squad"));
+    // the two left expect "Oops - BUG: 0 [#1]" in an oops.log that prints [#0] and [#99]
+    // out of timestamp order, its header before the "cut here" of the BUG it belongs to
+    assert.ok(score.passed >= 14, `${score.passed}/${score.cases}\n${score.misses.join("\n")}`);
   });
 });
