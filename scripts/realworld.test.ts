@@ -20,7 +20,7 @@ const KINDS = new Set(
 const FLOORS = {
   found: 215,
   kindRight: 214,
-  culpritRight: 99,
+  culpritRight: 100,
   culpritNoneRight: 107,
   maxFalseFindings: 0,
   maxExtraReports: 0,

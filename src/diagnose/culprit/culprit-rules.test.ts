@@ -228,6 +228,10 @@ culpritTester("single-sample", {
     { name: "ksoftirqd sampled at a test/je", input: "realworld:311", none: /straight-line/ },
   ],
   doesNotFire: [
+    {
+      name: "MPTCP: the Code: bytes end before the loop is seen to close or leave",
+      input: "realworld:173",
+    },
     { name: "the lab module spins in a jmp loop", input: "lab:softlockup" },
     { name: "arm64 sample without Code: bytes stands", input: arm64SoftLockup },
     { name: "dirpro sampled twice in the same function", input: "seed:003" },

@@ -14,8 +14,8 @@ import { isaOf } from "../util/registers.js";
 /** Branches, by mnemonic: x86 jumps and loops, arm/arm64 branches and compare-and-branch. */
 const BRANCH = /^(?:j\w+|loop\w*|b|b\.\w+|b(?:eq|ne|cs|cc|mi|pl|hi|ls|ge|lt|gt|le)|cbn?z|tbn?z)$/;
 const ENDS = /^(?:call\w*|ret\w*|bl|blr|br|iret\w*|sysret\w*|eret)$/;
-/** How many instructions from the RIP on are read for the backward branch. */
-const LOOK_AHEAD = 4;
+/** How many instructions from the RIP on are read for a backward branch or a way out. */
+const LOOK_AHEAD = 8;
 
 /** true: the code at the RIP loops; false: it does not; undefined: no code to tell. */
 export async function codeLoops(report: Report): Promise<boolean | undefined> {
@@ -33,14 +33,18 @@ export async function codeLoops(report: Report): Promise<boolean | undefined> {
   if (!decoded) return undefined;
   const after = decoded.instructions.slice(decoded.faultIndex, decoded.faultIndex + LOOK_AHEAD);
   for (const ins of after) {
-    if (ins.isBad || ENDS.test(ins.mnemonic)) return false;
+    // the Code: line ends (or breaks) before the straight line is seen to end: no telling
+    if (ins.isBad) return undefined;
+    if (ENDS.test(ins.mnemonic)) return false;
     if (!BRANCH.test(ins.mnemonic)) continue;
     const target = /(?:0x|#0x)?([0-9a-f]{5,})\s*$/.exec(ins.text)?.[1];
     if (target !== undefined && BigInt(`0x${target}`) <= rip) return true;
     // an unconditional forward jump leaves the straight line: stop reading
     if (/^(?:jmp|b)$/.test(ins.mnemonic)) return false;
   }
-  return false;
+  // straight code as far as the bytes go, but no call, return or jump out of it is shown: a
+  // loop's back edge may lie just past what the kernel printed
+  return undefined;
 }
 
 /** Other lockup samples of the same input in the same function. */
