@@ -21,7 +21,7 @@ import { reportText } from "./title/report-text.js";
  * messages printed just before a BUG() or WARN() (list debugging, refcount_t).
  */
 const LEAD_IN =
-  /-+\[ cut here \]-+|^\s*list_(?:add|del) corruption|^\s*refcount_t: |^\s*(?:sysrq: )?Trigger a crash/;
+  /-+\[ cut here \]-+|^\s*list_(?:add|del) corruption|^\s*refcount_t(?:: | (?:hit zero|overflow|underflow|saturated)\b)|^\s*(?:sysrq: )?Trigger a crash/;
 /** A lead-in line a mail client wrapped: the wrapped part is a line of its own, above it. */
 const WRAPPED_LEAD_IN = /^\s*list_(?:add|del) corruption.*\b(?:was|be)$/;
 // (KFENCE heads its stack with the access: "Use-after-free read at 0x… (in kfence-#52):")

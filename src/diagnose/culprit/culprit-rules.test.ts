@@ -432,6 +432,11 @@ culpritTester("null-call-caller", {
 culpritTester("header-site", {
   fires: [
     {
+      name: "x86 fast refcount: 'refcount_t hit zero at f' above refcount_error_report's WARN",
+      input: "realworld:224",
+      culprit: "__nft_mt_tg_destroy [nft_compat]",
+    },
+    {
       name: "KASAN names the accessing function, no stack pasted (tempesta_fw)",
       input: "realworld:191",
       culprit: "__sched_srv [tempesta_fw]",
@@ -544,26 +549,5 @@ culpritTester("crash-session-owner", {
     { name: "a crash session without a function member", input: "seed:002" },
     { name: "a BUG_ON in a module", input: "lab:bugon" },
     { name: "a ZFS assertion", input: "realworld:402" },
-  ],
-});
-
-culpritTester("out-of-tree-below-core", {
-  fires: [
-    {
-      name: "VERIFY3 in range_tree under zfs",
-      input: "realworld:400",
-      culprit: "zfs_range_tree_remove_impl [zfs]",
-    },
-    {
-      name: "SPL PANIC under zfs_znode_alloc",
-      input: "realworld:401",
-      culprit: "zfs_znode_alloc [zfs]",
-    },
-    { name: "PANIC at zio.c under zio_done", input: "realworld:403", culprit: "zio_done [zfs]" },
-  ],
-  doesNotFire: [
-    { name: "the module frame is itself the first real frame", input: "realworld:308" },
-    { name: "the lab module crashes itself", input: "lab:nullread" },
-    { name: "spl's wait primitive is not below core code", input: "realworld:404" },
   ],
 });

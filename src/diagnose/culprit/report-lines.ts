@@ -72,6 +72,9 @@ export function breakingEventFrame(rows: readonly NumberedText[]): Frame | undef
 }
 
 /** Header shapes that name the function the assertion or check fired in. */
+/** Reporting functions of checkers whose message line names the site they checked. */
+export const CHECKER_REPORTERS = /^(?:refcount_error_report|ex_handler_refcount)$/;
+
 const HEADER_SITES: readonly RegExp[] = [
   // WARNING: CPU: 1 PID: 7692 at path/file.c:62 func+0x44/0x70 [mod]; WARNING: at f.c:1 func()
   /\bWARNING: (?:CPU: ?\d+ PID: ?\d+ )?at \S+:\d+ (?<loc>[A-Za-z_.][\w.]*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?:\s+\[[\w-]+\])?)/,
@@ -79,6 +82,9 @@ const HEADER_SITES: readonly RegExp[] = [
   /\bPANIC at [\w./-]+:\d+:(?<fn>[A-Za-z_]\w*)\(\)/,
   // SPLError: 23061:0:(zfs_znode.c:432:zfs_znode_alloc()) SPL PANIC
   /SPLError: [\d:]+\([\w./-]+:\d+:(?<fn>[A-Za-z_]\w*)\(\)\)/,
+  // x86's fast refcount (4.13-5.4) names the function that did the put or get:
+  // "refcount_t hit zero at __nft_mt_tg_destroy+0x20/0x30 [nft_compat] in kworker/u4:4[103]"
+  /\brefcount_t (?:hit zero|overflow|underflow|saturated) at (?<loc>[A-Za-z_.][\w.]*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?:\s+\[[\w-]+\])?)/,
   // sanitizers name the accessing function: "BUG: KASAN: slab-use-after-free in f+0x9e/0x2e0
   // [mod]", "BUG: KFENCE: use-after-free read in f+0x132/0x270", "BUG: KCSAN: data-race in f"
   /\bBUG: K(?:ASAN|FENCE|MSAN|CSAN): [\w -]+? in (?<loc>[A-Za-z_.][\w.]*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?:\s+\[[\w-]+\])?)/,
@@ -104,7 +110,9 @@ export function headerSiteFrame(report: Report, rows: readonly NumberedText[]): 
         `${m.groups.loc}${/\+0x/.test(m.groups.loc ?? "") ? "" : "+0x0"}`,
         line,
       );
-      if (frame) return frame;
+      // a checker's reporting function is where it printed, not what it checked: its
+      // message line (read next) names the site
+      if (frame && !CHECKER_REPORTERS.test(frame.symbol ?? "")) return frame;
     }
   }
   return undefined;

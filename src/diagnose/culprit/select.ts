@@ -8,7 +8,7 @@
  * the trace is missing; the callers an x86 unwinder printed with `?` under an exception),
  * read top down through the frame table (skip-frames.ts) up to the interrupt boundary.
  * Then the modifiers: a caller handed a core helper NULL, a crash session's `function`
- * member, an out-of-tree module below the core code that crashed.
+ * member.
  */
 import { baseSymbol } from "../../oops/fields/location.js";
 import type { Frame, Report } from "../../oops/report.js";
@@ -22,7 +22,6 @@ import {
   type CulpritContext,
   type CulpritVerdict,
   culpritOf,
-  eventSpan,
   type SelectState,
   walk,
 } from "./walk.js";
@@ -123,23 +122,6 @@ export async function decideCulprit(
     };
   }
 
-  const suspect = findings.find((f) => f.id === "suspect-module" && f.data?.onStack);
-  if (suspect && !pick.module) {
-    // below the core code, but not past the interrupt boundary: interrupted code is innocent
-    const span = eventSpan(frames, report);
-    const below = span.slice(span.indexOf(pick));
-    const moduleFrame = below.find((f) => f.module === suspect.data?.module);
-    if (moduleFrame && !frameRule(baseSymbol(moduleFrame.symbol ?? ""), { kind: report.kind })) {
-      return {
-        rule: "out-of-tree-below-core",
-        culprit: culpritOf(
-          moduleFrame,
-          `out-of-tree module ${moduleFrame.module} is on the stack below the core code that crashed`,
-          state,
-        ),
-      };
-    }
-  }
   const via = origin.get(pick);
   const where =
     via?.why ??

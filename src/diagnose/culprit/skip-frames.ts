@@ -106,7 +106,7 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
     id: "sanitizers",
     why: "sanitizers and list debugging detect corruption made elsewhere",
     pattern:
-      /^(?:kasan_\w+|__kasan_\w+|__asan_\w+|check_memory_region|kmsan_\w+|__kmsan_\w+|kfence_\w+|__kfence_\w+|__ubsan_\w+|ubsan_\w+|print_report|print_address_description\w*|describe_object\w*|__list_add_valid\w*|__list_del_entry_valid\w*|list_del|list_add\w*|__list_del\w*|refcount_warn_saturate|__refcount_\w+|refcount_\w+_checked)$/,
+      /^(?:kasan_\w+|__kasan_\w+|__asan_\w+|check_memory_region|kmsan_\w+|__kmsan_\w+|kfence_\w+|__kfence_\w+|__ubsan_\w+|ubsan_\w+|print_report|print_address_description\w*|describe_object\w*|__list_add_valid\w*|__list_del_entry_valid\w*|list_del|list_add\w*|__list_del\w*|refcount_warn_saturate|__refcount_\w+|refcount_\w+_checked|refcount_error_report|ex_handler_refcount)$/,
   },
   {
     id: "misuse-checks",

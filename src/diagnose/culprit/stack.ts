@@ -14,6 +14,7 @@ import { baseSymbol } from "../../oops/fields/location.js";
 import type { Frame, Report } from "../../oops/report.js";
 import {
   breakingEventFrame,
+  CHECKER_REPORTERS,
   headerSiteFrame,
   linkRegisterFrame,
   type NumberedText,
@@ -72,6 +73,19 @@ export function eventFrames(report: Report, rows: readonly NumberedText[]): Even
   if (report.ip?.symbol) {
     ipFrame = { ...report.ip, reliable: true, context, line: report.ip.line };
     frames.push(ipFrame);
+    // a checker's own reporting function at the RIP ("refcount_t hit zero at F" above the
+    // WARN in refcount_error_report): the site its message names is where the check fired
+    const site = CHECKER_REPORTERS.test(baseSymbol(ipFrame.symbol ?? ""))
+      ? headerSiteFrame(report, rows)
+      : undefined;
+    if (site) {
+      const frame = { ...site, context };
+      origin.set(frame, {
+        id: "header-site",
+        why: "the checker's message names it as the site of the check that fired",
+      });
+      frames.push(frame);
+    }
     for (const frame of recoveredCallers(report)) {
       origin.set(frame, {
         id: "recovered-callers",

@@ -11,6 +11,10 @@ function riscvBugAt(file: string): string {
 
 ruleTester("bug-assertion", {
   valid: [
+    {
+      name: "refcount_error_report's WARN in kernel/panic.c reports a put made elsewhere (224)",
+      real: "realworld:224",
+    },
     { name: "a NULL dereference names no assertion", real: "lab:nullread" },
     {
       name: "refcount_warn_saturate only reports its caller's misuse (ROCm kfd)",

@@ -10,8 +10,9 @@ import type { Rule, RuleContext } from "../types.js";
 import { isDebugHook } from "../util/bystander-frames.js";
 
 /** Files whose WARN()/BUG() only reports what the caller did wrong (lib/refcount.c's
- * refcount_warn_saturate), matched by the reported site, not by the function. */
-const REPORTER_SITES = /^lib\/refcount\.c$/;
+ * refcount_warn_saturate; kernel/panic.c's refcount_error_report for x86's fast refcount,
+ * 4.13-5.4), matched by the reported site, not by the function. */
+const REPORTER_SITES = /^(?:lib\/refcount\.c|kernel\/panic\.c)$/;
 
 /** Headers whose VM_BUG_ON_*() assertions check pages, VMAs and mm structures alike. */
 const SEVERAL_KINDS = /^include\/linux\/mm\.h$/;
