@@ -18,10 +18,10 @@ const KINDS = new Set(
 
 /** counts, not shares: finding one more report must not fail the test by judging one more */
 const FLOORS = {
-  found: 232,
-  kindRight: 230,
-  culpritRight: 106,
-  culpritNoneRight: 113,
+  found: 233,
+  kindRight: 231,
+  culpritRight: 107,
+  culpritNoneRight: 114,
   maxFalseFindings: 0,
   maxExtraReports: 0,
 };

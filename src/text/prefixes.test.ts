@@ -113,6 +113,15 @@ describe("stripPrefixes", () => {
       { text: "Oops: 0002 [#1] SMP ", origin: "kernel" },
     ],
     [
+      "a zh_CN journal: the month is '11月' (230)",
+      "11月 29 13:57:23 fedora kernel: VERIFY3(counts[index] + inner_size <= size) failed (8192 <= 4096)",
+      {
+        text: "VERIFY3(counts[index] + inner_size <= size) failed (8192 <= 4096)",
+        origin: "kernel",
+        host: "fedora",
+      },
+    ],
+    [
       "syslog without a host name (145)",
       "Feb 4 16:15:15 kernel: df_inode invoked oom-killer: gfp_mask=0xd0,",
       { text: "df_inode invoked oom-killer: gfp_mask=0xd0,", origin: "kernel", host: undefined },

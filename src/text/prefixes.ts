@@ -25,8 +25,9 @@ const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
 /**
  * A month as syslog and journalctl print it in any locale ("kesä", "июл", "juil.", "Mär"):
  * a short word of letters; the day, time, host and tag around it make the shape unmistakable.
+ * CJK locales write it as a number and a character: "11月" (zh, ja), "11월" (ko).
  */
-const ANY_MONTH = "\\p{L}{2,9}\\.?";
+const ANY_MONTH = "(?:\\p{L}{2,9}\\.?|\\d{1,2}[月월])";
 const WEEKDAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
 
 function seconds(whole: string, frac: string): number {

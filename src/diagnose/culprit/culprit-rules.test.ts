@@ -329,6 +329,7 @@ culpritTester("io-wait", {
     { name: "jbd2 waiting on a buffer write", input: "realworld:139" },
     { name: "RHEL 8: a writer waits for jbd2's journal commit", input: "realworld:176" },
     { name: "2.6 nfsd waits in zil_commit via SPL's cv_wait", input: "realworld:175" },
+    { name: "the XFS log worker waits for a log force's CIL push", input: "realworld:221" },
   ],
   doesNotFire: [
     { name: "mutex waiter", input: "lab:hung" },

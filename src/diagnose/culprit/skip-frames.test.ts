@@ -53,6 +53,7 @@ const rows: Record<string, { claims: string[]; leaves: string[]; kind?: Kind; at
       "__cv_wait_io",
       "folio_wait_bit_common",
       "jbd2_log_wait_commit",
+      "xlog_cil_force_lsn",
     ],
     leaves: ["cv_wait_common", "mutex_lock", "schedule_timeout", "txg_sync_thread"],
   },
@@ -168,6 +169,7 @@ const rows: Record<string, { claims: string[]; leaves: string[]; kind?: Kind; at
   // arm64 lab hung, 213, 309
   waits: {
     claims: [
+      "call_rwsem_down_write_failed",
       "cv_wait_common",
       "__switch_to",
       "schedule_timeout",

@@ -136,7 +136,7 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
     id: "waits",
     why: "a blocked task sleeps in the scheduler and wait primitives (arm64 and older x86 traces start at the context switch); the waiter is above them",
     pattern:
-      /^(?:__switch_to\w*|context_switch|cpu_switch_to|__schedule|schedule\w*|io_schedule\w*|preempt_schedule\w*|wait_for_completion\w*|__wait_for_common|wait_for_common\w*|do_wait_for_common|__mutex_lock\w*|mutex_lock\w*|__down\w*|down(?:_\w+)?|rwsem_down\w*|msleep\w*|usleep_range\w*|__refrigerator|futex_wait\w*|cv_wait_common|__cv_wait\w*|cv_wait\w*|cv_timedwait\w*|_raw_spin_lock\w*|native_queued_spin_lock_slowpath|queued_spin_lock_slowpath|do_raw_spin_lock|lock_kernel|__lock_kernel)$/,
+      /^(?:__switch_to\w*|context_switch|cpu_switch_to|__schedule|schedule\w*|io_schedule\w*|preempt_schedule\w*|wait_for_completion\w*|__wait_for_common|wait_for_common\w*|do_wait_for_common|__mutex_lock\w*|mutex_lock\w*|__down\w*|down(?:_\w+)?|rwsem_down\w*|msleep\w*|usleep_range\w*|__refrigerator|futex_wait\w*|call_rwsem_\w+|cv_wait_common|__cv_wait\w*|cv_wait\w*|cv_timedwait\w*|_raw_spin_lock\w*|native_queued_spin_lock_slowpath|queued_spin_lock_slowpath|do_raw_spin_lock|lock_kernel|__lock_kernel)$/,
   },
   {
     id: "dispatch",

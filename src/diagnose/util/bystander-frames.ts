@@ -41,10 +41,10 @@ export function isDebugHook(frame: Frame, caller: Frame | undefined): boolean {
 /**
  * The task is blocked waiting for I/O to complete: `io_schedule`, SPL's `cv_wait_io`, ZFS's
  * `zio_wait`, page and buffer waits, and a journal's wait for its commit (jbd2's commit
- * thread, ZFS's intent-log writer and txg sync are writing to the disks). Shared with the culprit's frame table (io-wait row).
+ * thread, ZFS's intent-log writer and txg sync, XFS's log force are writing to the disks). Shared with the culprit's frame table (io-wait row).
  */
 export const IO_WAIT =
-  /^(?:io_schedule\w*|bit_wait_io\w*|__cv_wait_io\w*|cv_wait_io\w*|zio_wait|wait_on_page_bit\w*|folio_wait_bit\w*|__wait_on_buffer|wait_on_buffer|sleep_on_buffer|sleep_on_page\w*|blkdev_issue_flush|submit_bio_wait|jbd2_log_wait_commit|__jbd2_log_wait_for_space|jbd2_journal_wait_updates|wait_on_commit|zil_commit\w*|txg_wait_synced\w*)$/;
+  /^(?:io_schedule\w*|bit_wait_io\w*|__cv_wait_io\w*|cv_wait_io\w*|zio_wait|wait_on_page_bit\w*|folio_wait_bit\w*|__wait_on_buffer|wait_on_buffer|sleep_on_buffer|sleep_on_page\w*|blkdev_issue_flush|submit_bio_wait|jbd2_log_wait_commit|__jbd2_log_wait_for_space|jbd2_journal_wait_updates|wait_on_commit|zil_commit\w*|txg_wait_synced\w*|xlog_cil_force_lsn|_?xfs_log_force\w*|xlog_wait\w*)$/;
 
 /**
  * A hung task waiting for I/O: its innermost frames, up to the first that is no wait
