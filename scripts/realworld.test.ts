@@ -19,7 +19,7 @@ const KINDS = new Set(
 /** counts, not shares: finding one more report must not fail the test by judging one more */
 const FLOORS = {
   found: 233,
-  kindRight: 231,
+  kindRight: 232,
   culpritRight: 107,
   culpritNoneRight: 114,
   maxFalseFindings: 0,

@@ -89,6 +89,14 @@ const KIND_HINTS: ReadonlyArray<{ test: RegExp; from: readonly Kind[]; kind: Kin
     kind: "paging-request",
   },
   {
+    // arm64's die() line gives the ESR: class 0x25/0x24 (data abort) with a translation
+    // (0x04-0x07), access-flag (0x09-0x0b) or permission (0x0d-0x0f) fault status is a
+    // page fault, as the "Unable to handle kernel paging request" line would have said
+    test: /^[^\n]*Internal error: Oops: (?:0{8})?9[26]0000(?:0[4-7]|0[9a-b]|0[d-f]|4[4-7]|4[d-f]) \[#/,
+    from: ["other"],
+    kind: "paging-request",
+  },
+  {
     // powerpc's die() reason for a kernel fault on a bad address
     test: /^Oops: [Kk]ernel access of bad area/,
     from: ["other"],

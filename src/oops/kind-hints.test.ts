@@ -24,6 +24,12 @@ describe("s390 kernel faults", () => {
 });
 
 describe("die() lines without the fault line before them", () => {
+  it("arm64 'Internal error: Oops: 0000000096000005': a data abort, translation fault (222)", () => {
+    assert.equal(kindOf("realworld:222"), "paging-request");
+  });
+  it("arm64's 'Internal error: Oops - BUG: 0' stays a kernel BUG, not a page fault (415)", () => {
+    assert.equal(kindOf("realworld:415"), "kernel-bug");
+  });
   it("x86 'Oops: 0002' with CR2 in the first page: NULL dereference (209)", () => {
     assert.deepEqual(kinds("realworld:209"), ["null-deref"]);
   });
