@@ -5,17 +5,8 @@
  * verification failed: signature and/or required key missing - tainting kernel". They give a
  * module's flags when the report's own module list is missing or cut.
  */
+import { isContextLine, TAINT_ANNOUNCEMENTS } from "../../oops/parse-context.js";
 import type { Report } from "../../oops/report.js";
-
-const ANNOUNCEMENTS: ReadonlyArray<{ flag: string; pattern: RegExp }> = [
-  { flag: "O", pattern: /(?:^|\s)([\w-]+): loading out-of-tree module taints kernel/ },
-  { flag: "P", pattern: /(?:^|\s)([\w-]+): module license '[^']*' taints kernel/ },
-  {
-    flag: "E",
-    pattern: /(?:^|\s)([\w-]+): module verification failed: signature and\/or required key missing/,
-  },
-  { flag: "C", pattern: /(?:^|\s)([\w-]+): module is from the staging directory/ },
-];
 
 export interface Announcement {
   flags: string;
@@ -39,8 +30,8 @@ export function taintAnnouncements(
   const last = Math.min(MAX_LINES, Math.max(0, ...reports.map((r) => r.lines.end)));
   for (let no = 1; no <= last; no++) {
     const text = textOf(no);
-    if (!text?.includes("taint") && !text?.includes("module")) continue;
-    for (const { flag, pattern } of ANNOUNCEMENTS) {
+    if (text === undefined || !isContextLine(text)) continue;
+    for (const { flag, pattern } of TAINT_ANNOUNCEMENTS) {
       const name = pattern.exec(text)?.[1]?.replace(/-/g, "_");
       if (!name) continue;
       const seen = found.get(name);
