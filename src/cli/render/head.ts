@@ -140,26 +140,12 @@ export function stackOneLine(
   return `${before}${names.join(" ← ")}${after}`;
 }
 
-/**
- * Why the text names no culprit, from what it lacks — for a diagnosis that gives no reason of
- * its own (`noCulprit`).
- */
-export function missingForCulprit(report: DiagnosedReport): string {
-  if (report.kind === "oom") return "an out-of-memory kill names no faulty function";
-  const named = report.trace.filter((f) => f.symbol);
-  if (!report.ip?.symbol && named.length === 0)
-    return "the text has no RIP/pc line and no call trace";
-  if (!report.ip?.symbol && named.every((f) => !f.reliable))
-    return "the text has no RIP/pc line and only unreliable (?) stack entries";
-  return "every function on the stack is generic kernel machinery";
-}
-
-/** "sym [module] — reason", "none — the diagnosis's reason", or "none named — what is missing" */
+/** "sym [module] — reason", or "none — the diagnosis's reason" */
 export function culpritText(report: DiagnosedReport, style: Style): string {
   const c = report.culprit;
   if (c) return `${style.bold(symbolWithModule(c))} — ${c.reason}`;
   const reason = report.noCulprit?.trim();
-  return reason ? `none — ${reason}` : `none named — ${missingForCulprit(report)}`;
+  return reason ? `none — ${reason}` : "none named";
 }
 
 /** "input lines 3-9", "input line 9" */

@@ -71,10 +71,10 @@ export function breakingEventFrame(rows: readonly NumberedText[]): Frame | undef
   return undefined;
 }
 
-/** Header shapes that name the function the assertion or check fired in. */
 /** Reporting functions of checkers whose message line names the site they checked. */
 export const CHECKER_REPORTERS = /^(?:refcount_error_report|ex_handler_refcount)$/;
 
+/** Header shapes that name the function the assertion or check fired in. */
 const HEADER_SITES: readonly RegExp[] = [
   // WARNING: CPU: 1 PID: 7692 at path/file.c:62 func+0x44/0x70 [mod]; WARNING: at f.c:1 func()
   /\bWARNING: (?:CPU: ?\d+ PID: ?\d+ )?at \S+:\d+ (?<loc>[A-Za-z_.][\w.]*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?:\s+\[[\w-]+\])?)/,

@@ -12,7 +12,7 @@
  */
 import { baseSymbol } from "../../oops/fields/location.js";
 import type { Frame, Report } from "../../oops/report.js";
-import type { Culprit, Finding } from "../types.js";
+import type { Finding } from "../types.js";
 import { reportLines } from "./report-lines.js";
 import { reportRules } from "./report-rules.js";
 import { codeLoops, sampledAgain } from "./sample.js";
@@ -35,7 +35,7 @@ function noneFromWalk(
   if (w.why) return w.why;
   if (frames.length === 0)
     return "the text shows no RIP/pc, no site in the header and no reliable call trace";
-  return `every frame the text shows is machinery, and the caller it acted for is not in the text (${w.skipped.join("; ")})`;
+  return `every frame the text shows is machinery, and the caller it acted for is not on the stack shown (${w.skipped.join("; ")})`;
 }
 
 export async function decideCulprit(
@@ -79,7 +79,7 @@ export async function decideCulprit(
     if ((await codeLoops(report)) === false)
       return {
         rule: "single-sample",
-        noCulprit: `the soft lockup is one watchdog sample, and the code at the RIP (${name}) is straight-line code, not a loop; one snapshot cannot show what kept the CPU busy`,
+        noCulprit: `the soft lockup is one watchdog sample, and the code at the RIP (${name}) shows no backward branch before it calls, returns or jumps away: nothing in this one snapshot shows a loop or what kept the CPU busy`,
       };
   }
 
@@ -135,13 +135,4 @@ export async function decideCulprit(
   if (via) verdict.via = via.id;
   else if (!pick.module && culprit.module) verdict.via = "module-from-lines";
   return verdict;
-}
-
-/** The culprit, or undefined when none can be named (see `decideCulprit` for the reason). */
-export async function selectCulprit(
-  report: Report,
-  findings: readonly Finding[],
-  ctx: CulpritContext = {},
-): Promise<Culprit | undefined> {
-  return (await decideCulprit(report, findings, ctx)).culprit;
 }

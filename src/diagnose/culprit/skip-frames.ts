@@ -11,7 +11,7 @@
  * Rows are tried in order; a row with `kinds` or `atIp` applies only there.
  */
 import type { Kind } from "../../oops/report.js";
-import { IO_WAIT } from "../util/bystander-frames.js";
+import { IO_WAIT, VENDOR_HOOK } from "../util/bystander-frames.js";
 
 export type FrameVerdict = "skip" | "none" | "boundary";
 
@@ -56,7 +56,7 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
     id: "unwinder-fault",
     verdict: "none",
     atIp: true,
-    why: "the fault is inside the stack unwinder, which was printing the report of another event; the unwinder followed a broken frame, and the event being reported is not in this text",
+    why: "the fault is inside the stack unwinder, which was printing the report of another event; the unwinder followed a broken frame, and the event it was reporting is not shown",
     pattern:
       /^(?:walk_stackframe|unwind_frame|unwind_backtrace|unwind_next_frame|__unwind_start|arch_stack_walk|dump_backtrace|show_stack|show_trace\w*|stack_trace_save\w*|save_stack_trace\w*|__save_stack_trace|print_context_stack\w*|dump_trace)$/,
   },
@@ -73,7 +73,7 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
     id: "io-wait",
     verdict: "none",
     kinds: ["hung-task"],
-    why: "the blocked task waits for I/O to complete; the device or driver that did not complete it is not in this text",
+    why: "the blocked task waits for I/O to complete; which device or driver has not completed it, this stack cannot say",
     pattern: IO_WAIT,
   },
   // ---- interrupt entries -----------------------------------------------------------------
@@ -94,7 +94,7 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
   {
     id: "vendor-debug-hook",
     why: "a vendor debug hook on the reporting path (Android's restricted vendor hooks): it BUG()s on purpose when the kernel reports a problem",
-    pattern: /^(?:android_rvh_\w+|android_vh_\w+|__traceiter_android_\w+|trace_android_\w+)$/,
+    pattern: VENDOR_HOOK,
   },
   {
     id: "lockup-detector",

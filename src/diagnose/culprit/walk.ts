@@ -59,7 +59,7 @@ function coreWaiterWhy(frames: readonly Frame[], at: number): string {
   // the primitive right above the waiter says what it waits on: "down_read", "mutex_lock"
   const wait = baseSymbol(frames[at - 1]?.symbol ?? "");
   const on = wait ? ` in ${wait}` : "";
-  return `${name} is core kernel code blocked waiting${on}; the hung task is a waiter, and what it waits for (a lock holder, an I/O, a worker) is not in the text`;
+  return `${name} is core kernel code blocked waiting${on}; the hung task is a waiter, and what it waits for (a lock holder, an I/O, a worker) is not on its stack`;
 }
 
 /**
@@ -111,16 +111,4 @@ export function walk(
       skipped.push(describe(name, row.why));
   }
   return { rule: "only-machinery", skipped };
-}
-
-/** The frames up to the interrupt boundary (all of them in lockup reports). */
-export function eventSpan(frames: readonly Frame[], report: Report): readonly Frame[] {
-  if (LOCKUP_KINDS.includes(report.kind)) return frames;
-  const first = frames[0]?.context ?? "task";
-  const end = frames.findIndex(
-    (f) =>
-      (first !== "task" && f.context !== first) ||
-      frameRule(baseSymbol(f.symbol ?? ""))?.verdict === "boundary",
-  );
-  return end < 0 ? frames : frames.slice(0, end);
 }

@@ -43,7 +43,7 @@ ruleTester("null-deref", {
       name: "RIP 0x0 and error code 0x10: a call through a NULL function pointer (rtl8812au)",
       real: "realworld:417",
       summary:
-        /^The kernel jumped to 0x0 \(an instruction fetch from the first page\): a call through a NULL function pointer/,
+        /^The kernel jumped to 0x0 \(an instruction fetch from the first page\): most likely a call through a NULL function pointer/,
       data: { instructionFetch: true },
     },
     {

@@ -85,7 +85,7 @@ export const nullDeref: Rule = {
     const ipAddress = report.ip?.address ? BigInt(report.ip.address) : undefined;
     if (report.errorCode?.instructionFetch || ipAddress === BigInt.asUintN(64, fault)) {
       ctx.finding(
-        `The kernel jumped to ${address} (an instruction fetch from the first page): a call through a ${fault === 0n ? "NULL" : "bad, near-NULL"} function pointer; the caller on the stack made that call.`,
+        `The kernel jumped to ${address} (an instruction fetch from the first page): most likely a call through a ${fault === 0n ? "NULL" : "bad, near-NULL"} function pointer made by the caller on the stack (a jump or a return to a corrupted address would fetch from there too).`,
         [...faultEvidence, ...ctx.evidence(report.sourceLines.errorCode ?? report.sourceLines.ip)],
         // no `offset`: there is no structure field to look up
         { address, instructionFetch: true },

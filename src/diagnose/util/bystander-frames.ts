@@ -21,8 +21,10 @@ const MODULE_REPORTER =
 const REPORTING_CALLERS =
   /^(?:__might_resched|__might_sleep|___might_sleep|__schedule_bug|__warn\w*|warn_slowpath\w*|report_bug|panic|vpanic|die|__die\w*|oops_end|notify_die)$/;
 
-/** Vendor hooks by their naming convention (Android's restricted and vendor hooks). */
-const VENDOR_HOOK = /^(?:android_(?:rvh|vh)_\w+|trace_android_(?:rvh|vh)_\w+)$/;
+/** Vendor hooks by their naming convention (Android's restricted and vendor hooks and their
+ * tracepoint trampolines). Shared with the culprit's frame table (vendor-debug-hook row). */
+export const VENDOR_HOOK =
+  /^(?:android_(?:rvh|vh)_\w+|__traceiter_android_\w+|trace_android_(?:rvh|vh)_\w+)$/;
 
 const name = (frame: Frame | undefined) => baseSymbol(frame?.symbol ?? "");
 
