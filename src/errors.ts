@@ -25,6 +25,9 @@ export interface ErrorDetails {
   /** the bytes exist but the dump does not hold them (filtered, truncated), as opposed to an
    * address nothing maps */
   absent?: boolean;
+  /** the page exists in RAM but the dump tool left it out (makedumpfile's dump level:
+   * zero, cache, user or free pages); its contents are unknown, not zero */
+  filtered?: boolean;
   /** the field, its value and the bound, for `limit` */
   field?: string;
   value?: number | bigint;

@@ -2,13 +2,13 @@
  * @module dump/elf
  * ELF64 core files as physical memory: kdump `/proc/vmcore` copies, QEMU `dump-guest-memory`
  * ELF, makedumpfile `-E` output. PT_LOADs map physical ranges to file ranges; the part of a
- * segment past `p_filesz` reads as zeros (pages makedumpfile excluded). `e_phoff` is always
+ * segment past `p_filesz` is a `filtered` fault (pages makedumpfile excluded: unknown, not zero). `e_phoff` is always
  * honoured (QEMU puts the headers at 192) and `PN_XNUM` counts come from section header 0.
  */
 import { CrashlensError, checkBound } from "../errors.js";
 import { maxNotesAreaBytes, maxSegments } from "./limits.js";
 import { parseNotes, vmcoreinfoFromNotes } from "./notes.js";
-import { hex, PagedMemory, pageFault } from "./paged-memory.js";
+import { FILTERED, hex, PagedMemory, pageFault } from "./paged-memory.js";
 import { type RandomAccess, viewOf } from "./random-access.js";
 import {
   ELF_FLAG_INCOMPLETE,
@@ -210,6 +210,9 @@ export class ElfDump extends PagedMemory implements Dump {
     const end = start + size;
     const hits = this.overlapping(start, end);
     if (hits.length === 0) throw pageFault(this.path, start, "is not in the dump");
+    // a page wholly in segments' zero-filled tails was filtered out (makedumpfile -E)
+    if (hits.every((s) => s.paddr + s.filesz <= start))
+      throw pageFault(this.path, start, FILTERED, { filtered: true });
     const page = new Uint8Array(this.pageSize);
     // earlier segments (lower start) are written last so RAM ranges win over duplicates
     for (const s of hits.reverse()) {

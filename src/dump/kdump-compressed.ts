@@ -2,8 +2,9 @@
  * @module dump/kdump-compressed
  * makedumpfile's kdump-compressed format (header versions 1–6): two bitmaps (1st: not a
  * memory hole, 2nd: written to the dump), one 24-byte descriptor per written page, page data
- * compressed with zlib, lzo, snappy or zstd (or raw). Pages in RAM but filtered out read as
- * zeros; split dumps hold only `start_pfn..end_pfn`; a descriptor with offset 0 is a page an
+ * compressed with zlib, lzo, snappy or zstd (or raw). Pages in RAM but filtered out are a
+ * `fault` with `filtered` set (crash's "page excluded": their bytes are unknown, not zero —
+ * reading them as zeros would show NULL pointers that were never NULL); split dumps hold only `start_pfn..end_pfn`; a descriptor with offset 0 is a page an
  * incomplete dump never wrote.
  */
 import { CrashlensError, checkBound } from "../errors.js";
@@ -20,7 +21,7 @@ import {
 } from "./limits.js";
 import { parseNotes, vmcoreinfoFromNotes } from "./notes.js";
 import { PageCache } from "./page-cache.js";
-import { hex, PagedMemory, pageFault } from "./paged-memory.js";
+import { FILTERED, hex, PagedMemory, pageFault } from "./paged-memory.js";
 import { type RandomAccess, viewOf } from "./random-access.js";
 import {
   DISKDUMP_SIGNATURE,
@@ -60,8 +61,6 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
   private readonly descriptors = new PageCache<Uint8Array>(64);
   /** decoded pages by file offset: makedumpfile points every zero page at one shared copy */
   private readonly byOffset = new PageCache<Uint8Array>(16);
-  /** filtered-out pages all read as this one (pages are copied out, never handed out) */
-  private readonly zeroPage: Uint8Array;
   private readonly firstRank: Promise<number>;
   /** RAM pages (1st bitmap) and pages written (2nd bitmap), once `countPages()` ran */
   private counts: { ram: number; written: number } | undefined;
@@ -81,7 +80,6 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
     maxMapnr: bigint,
   ) {
     super(header.blockSize);
-    this.zeroPage = new Uint8Array(header.blockSize);
     this.vmcoreinfo = vmcoreinfo;
     this.maxMapnr = maxMapnr;
     const split = sub !== undefined && header.headerVersion >= 2 && sub.split !== 0;
@@ -221,8 +219,8 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
     return dump;
   }
 
-  /** where page `pfn` is stored, or undefined when it reads as zeros (filtered out) */
-  async describe(pfn: bigint): Promise<PageDescription | undefined> {
+  /** where page `pfn` is stored; a `filtered` fault when the dump left it out */
+  async describe(pfn: bigint): Promise<PageDescription> {
     const address = pfn * BigInt(this.pageSize);
     if (pfn < 0n || pfn >= this.maxMapnr)
       throw pageFault(this.path, address, `is beyond the dump's max_mapnr (${hex(this.maxMapnr)})`);
@@ -230,7 +228,8 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
       throw pageFault(this.path, address, "is not in the dump (not RAM)");
     if (pfn < this.startPfn || pfn >= this.endPfn)
       throw pageFault(this.path, address, "is in another part of a split dump");
-    if (!(await this.written.isSet(pfn))) return undefined;
+    if (!(await this.written.isSet(pfn)))
+      throw pageFault(this.path, address, FILTERED, { filtered: true });
     const index = (await this.written.rank(pfn)) - (await this.firstRank);
     const desc = await this.descriptor(index, address);
     if (desc.offset === 0)
@@ -273,7 +272,6 @@ export class KdumpCompressedDump extends PagedMemory implements Dump {
 
   protected async loadPage(pfn: bigint): Promise<Uint8Array> {
     const desc = await this.describe(pfn);
-    if (desc === undefined) return this.zeroPage;
     const shared = this.byOffset.get(BigInt(desc.offset));
     if (shared !== undefined) return shared;
     const page = await this.decodePage(pfn, desc);

@@ -9,14 +9,24 @@ import { PageCache } from "./page-cache.js";
 
 export const hex = (n: bigint | number) => `0x${n.toString(16)}`;
 
-export function pageFault(artifact: string, paddr: bigint, why: string): CrashlensError {
+export function pageFault(
+  artifact: string,
+  paddr: bigint,
+  why: string,
+  extra: { filtered?: boolean } = {},
+): CrashlensError {
   return new CrashlensError("fault", `${artifact}: physical page ${hex(paddr)} ${why}`, {
     address: paddr,
     space: "physical",
     absent: true,
     path: artifact,
+    ...extra,
   });
 }
+
+/** crash's "page excluded": RAM the dump tool filtered out, whose bytes are unknown */
+export const FILTERED =
+  "was filtered out when the dump was made (page excluded: its contents are unknown)";
 
 export abstract class PagedMemory {
   private readonly cache = new PageCache<Uint8Array>(pageCacheEntries);

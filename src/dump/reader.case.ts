@@ -76,9 +76,16 @@ export function runReaderSuite(c: ReaderCase): void {
       want.set((image.pages.get(4n) as Uint8Array).subarray(0, 104), 96);
       assert.deepEqual(got, want);
     });
-    test("filtered-out pages read as zeros", async (dump) => {
-      assert.deepEqual(await dump.readPhysical(17n * BigInt(PAGE), PAGE), new Uint8Array(PAGE));
-      assert.deepEqual(await dump.readPhysical(41n * BigInt(PAGE) + 8n, 16), new Uint8Array(16));
+    test("filtered-out pages are a fault that says so, not zeros (crash's 'page excluded')", async (dump) => {
+      for (const address of [17n * BigInt(PAGE), 41n * BigInt(PAGE) + 8n]) {
+        await assert.rejects(dump.readPhysical(address, 16), (error: unknown) => {
+          assert.ok(error instanceof CrashlensError);
+          assert.equal(error.code, "fault");
+          assert.equal(error.details.filtered, true);
+          assert.match(error.message, /filtered out/);
+          return true;
+        });
+      }
     });
     test("holes fault with the address", async (dump) => {
       const address = 21n * BigInt(PAGE) + 5n;
