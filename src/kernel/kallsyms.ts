@@ -22,6 +22,9 @@ const MAX_NAMES_BYTES = 64 * 1024 * 1024;
 
 type Read = (address: bigint, length: number) => Promise<Uint8Array>;
 
+/** the kernel half of the x86-64/arm64 address space */
+const KERNEL_HALF = 1n << 63n;
+
 export class Kallsyms {
   /** sorted by address */
   private constructor(
@@ -154,6 +157,9 @@ export class Kallsyms {
     const i = lo - 1;
     if (i < 0) return undefined;
     const start = this.addresses[i] as bigint;
+    // per-CPU symbols are small offsets (absolute-percpu kallsyms): they never hold a kernel
+    // address, or every heap pointer would be "__per_cpu_end+0xffff…"
+    if (start < KERNEL_HALF && address >= KERNEL_HALF) return undefined;
     let next = i + 1;
     while (next < this.addresses.length && this.addresses[next] === start) next++;
     // past the last symbol there is no size, and nothing proves the address belongs to it
@@ -164,8 +170,15 @@ export class Kallsyms {
     return { name: this.names[i] as string, offset, size };
   }
 
+  /** first index of each name, built on the first lookup (facets look up dozens of names) */
+  private byName?: Map<string, number>;
+
   lookup(name: string): KernelSymbol | undefined {
-    const i = this.names.indexOf(name);
+    if (this.byName === undefined) {
+      this.byName = new Map();
+      for (let j = this.names.length - 1; j >= 0; j--) this.byName.set(this.names[j] as string, j);
+    }
+    const i = this.byName.get(name) ?? -1;
     return i < 0
       ? undefined
       : { name, type: this.types[i] as string, address: this.addresses[i] as bigint };
