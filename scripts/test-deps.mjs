@@ -23,6 +23,8 @@ const PEERS = [
   { name: "makedumpfile", check: "command -v makedumpfile", pkg: "makedumpfile" },
   // real liblzo, for our LZO1X encoder's output (Debian's python, not a pyenv one)
   { name: "python3-lzo", check: "/usr/bin/python3 -c 'import lzo'", pkg: "python3-lzo" },
+  // struct layouts from the dump's BTF, compared member by member with our BTF reader
+  { name: "pahole", check: "command -v pahole", pkg: "dwarves" },
 ];
 /** how long apt waits for another apt's lock, in seconds */
 const LOCK_WAIT = 600;

@@ -11,7 +11,26 @@ import { CrashlensError } from "../../errors.js";
 import { EXIT_NOTHING, UsageError } from "../exit.js";
 import type { CliCommand } from "./index.js";
 
-const purposes = ["dmesg", "info"] as const;
+const purposes = ["dmesg", "info", "shell"] as const;
+
+/**
+ * What `--for shell` runs while recording pages: the commands a first look at a dump takes,
+ * so the small dump answers them all (and `struct`/`rd` on what they touch) the same way.
+ * Not `kmem -i`: it reads every `struct page` (a quarter of the pages such a dump holds).
+ * `kmem` of each running and D-state task follows, for the objects a diagnosis looks at.
+ */
+const SHELL_COMMANDS = [
+  "sys",
+  "log",
+  "ps",
+  "mod",
+  "bt -a",
+  "foreach bt",
+  "runq",
+  "kmem -o",
+  "kmem -s",
+  "struct -o task_struct",
+] as const;
 const formats: readonly ExtractFormat[] = ["kdump", "elf"];
 const compressions: readonly Compression[] = ["zlib", "lzo", "snappy", "zstd", "none"];
 
@@ -65,6 +84,10 @@ export const extractCommand: CliCommand = {
           const { dump, kernel } = opened;
           try {
             const log = await kernel.readLog();
+            if (options.for === "shell") {
+              const failed = await runShellCommands(kernel, path);
+              for (const line of failed) io.stderr.write(`crashlens: warning: ${path}: ${line}\n`);
+            }
             // `info` also names functions and reads panic_cpu: keep the kallsyms pages too
             if (options.for === "info" && (await kernel.loadSymbols()) === undefined) {
               io.stderr.write(
@@ -108,3 +131,25 @@ export const extractCommand: CliCommand = {
       );
   },
 };
+
+/** Runs SHELL_COMMANDS over the dump (pages are being recorded); returns what failed. */
+async function runShellCommands(
+  view: import("../../kernel/index.js").KernelView,
+  path: string,
+): Promise<string[]> {
+  const { Kernel } = await import("../../kernel/kernel.js");
+  const { ShellSession } = await import("../../shell/session.js");
+  const session = new ShellSession(Kernel.fromView(view), { files: { dump: path } });
+  const failed: string[] = [];
+  const { taskTable } = await import("../../kernel/tasks/index.js");
+  const tasks = await taskTable(session.kernel).catch(() => undefined);
+  const objects = (tasks?.tasks ?? [])
+    .filter((t) => t.active || t.stateName === "UN")
+    .map((t) => `kmem ${t.address.toString(16)}`);
+  for (const command of [...SHELL_COMMANDS, ...objects]) {
+    const result = await session.run(command);
+    if (result.errors.trim() !== "")
+      failed.push(`${command}: ${result.errors.trim().split("\n")[0]}`);
+  }
+  return failed;
+}

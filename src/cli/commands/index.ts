@@ -10,6 +10,7 @@ import { analyzeCommand } from "./analyze.js";
 import { dmesgCommand } from "./dmesg.js";
 import { extractCommand } from "./extract.js";
 import { infoCommand } from "./info.js";
+import { shellCommand } from "./shell.js";
 
 export interface CliCommand {
   register(program: Command, context: CliContext): void;
@@ -20,4 +21,5 @@ export const commands: readonly CliCommand[] = [
   dmesgCommand,
   infoCommand,
   extractCommand,
+  shellCommand,
 ];

@@ -348,17 +348,24 @@ export class Btf {
 
   /** a direct or anonymous-nested member of a struct/union by name, offsets from the outer start */
   member(structId: number, name: string): MemberLocation | undefined {
-    return this.memberDepth(this.resolve(structId), name, 0);
+    return this.memberDepth(this.resolve(structId), name, 0, new Set());
   }
 
-  private memberDepth(type: BtfType, name: string, depth: number): MemberLocation | undefined {
-    if (type.members === undefined || depth > 32) return undefined;
+  /** `seen`: anonymous types already searched (damaged BTF can nest one type in itself many times) */
+  private memberDepth(
+    type: BtfType,
+    name: string,
+    depth: number,
+    seen: Set<number>,
+  ): MemberLocation | undefined {
+    if (type.members === undefined || depth > 32 || seen.has(type.id)) return undefined;
+    seen.add(type.id);
     for (const m of type.members) {
       if (m.name === name) return { bitOffset: m.bitOffset, bitSize: m.bitSize, type: m.type };
     }
     for (const m of type.members) {
       if (m.name !== "") continue;
-      const inner = this.memberDepth(this.resolve(m.type), name, depth + 1);
+      const inner = this.memberDepth(this.resolve(m.type), name, depth + 1, seen);
       if (inner !== undefined) return { ...inner, bitOffset: inner.bitOffset + m.bitOffset };
     }
     return undefined;

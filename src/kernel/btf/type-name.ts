@@ -26,13 +26,23 @@ function baseName(type: BtfType): string {
   }
 }
 
+/** how many types one spelling may visit: prototypes of prototypes branch, so damaged BTF
+ * could otherwise take exponential time */
+const MAX_VISITS = 4096;
+
 /** C's declarator: wraps `inner` (the name, with any `*` already applied) around `id` */
-function declare(btf: Btf, id: number, inner: string, depth: number): string {
-  if (depth > MAX_DEPTH || !btf.has(id)) return `? ${inner}`.trim();
+function declare(
+  btf: Btf,
+  id: number,
+  inner: string,
+  depth: number,
+  budget: { visits: number } = { visits: 0 },
+): string {
+  if (depth > MAX_DEPTH || !btf.has(id) || ++budget.visits > MAX_VISITS) return `? ${inner}`.trim();
   const type = btf.type(id);
   switch (type.kind) {
     case "ptr":
-      return declare(btf, type.type ?? 0, `*${inner}`, depth + 1);
+      return declare(btf, type.type ?? 0, `*${inner}`, depth + 1, budget);
     case "array": {
       const wrapped = inner.startsWith("*") ? `(${inner})` : inner;
       return declare(
@@ -40,14 +50,15 @@ function declare(btf: Btf, id: number, inner: string, depth: number): string {
         type.array?.type ?? 0,
         `${wrapped}[${type.array?.nelems ?? 0}]`,
         depth + 1,
+        budget,
       );
     }
     case "func_proto": {
       const params = (type.params ?? []).map((p) =>
-        p.type === 0 ? "..." : declare(btf, p.type, "", depth + 1),
+        p.type === 0 ? "..." : declare(btf, p.type, "", depth + 1, budget),
       );
       const list = params.length === 0 ? "void" : params.join(", ");
-      return declare(btf, type.type ?? 0, `(${inner})(${list})`, depth + 1);
+      return declare(btf, type.type ?? 0, `(${inner})(${list})`, depth + 1, budget);
     }
     case "const":
     case "volatile":
@@ -55,13 +66,13 @@ function declare(btf: Btf, id: number, inner: string, depth: number): string {
       const target = btf.has(type.type ?? 0) ? btf.type(type.type ?? 0) : undefined;
       // `const char *`: the qualifier goes before a base type, after a `*` otherwise
       if (target === undefined || target.kind === "ptr" || target.kind === "array")
-        return declare(btf, type.type ?? 0, `${type.kind} ${inner}`.trim(), depth + 1);
-      return `${type.kind} ${declare(btf, type.type ?? 0, inner, depth + 1)}`;
+        return declare(btf, type.type ?? 0, `${type.kind} ${inner}`.trim(), depth + 1, budget);
+      return `${type.kind} ${declare(btf, type.type ?? 0, inner, depth + 1, budget)}`;
     }
     case "type_tag":
-      return declare(btf, type.type ?? 0, inner, depth + 1);
+      return declare(btf, type.type ?? 0, inner, depth + 1, budget);
     case "func":
-      return declare(btf, type.type ?? 0, type.name, depth + 1);
+      return declare(btf, type.type ?? 0, type.name, depth + 1, budget);
     default: {
       const base = baseName(type);
       if (inner === "") return base;
