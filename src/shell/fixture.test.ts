@@ -94,6 +94,19 @@ describe("the shell on the pruned hung dump, against crash 8.0.6", () => {
     assert.match(ours[1] as string, /pvpanic_panic_notify at ffffffffc046a230 \[pvpanic\]$/);
   });
 
+  it("struct, p and whatis: values and layouts typed by the dump's BTF", async () => {
+    assert.deepEqual(await sh("struct task_struct.pid,comm ffff8bec42af20c0"), [
+      "  pid = 100,",
+      // 16 bytes: "sh", 13 NULs, and the terminator gdb leaves implicit
+      `  comm = "sh${"\\000".repeat(13)}",`,
+    ]);
+    assert.deepEqual(await sh("p ((struct task_struct *) 0xffff8bec4284c180)->pid"), ["$1 = 102"]);
+    const layout = await sh("struct -o timer_list");
+    assert.ok(layout.includes("  [24] void (*function)(struct timer_list *);"), layout.join("\n"));
+    assert.equal(layout.at(-1), "SIZE: 40");
+    assert.deepEqual(await sh("whatis schedule_timeout"), ["long int schedule_timeout(long int);"]);
+  });
+
   it("a page the pruned dump does not hold is an error naming it, and the session goes on", async () => {
     const result = await session.run("rd ffff8bec40000000");
     assert.match(result.errors, /rd: .*ffff8bec40000000/);

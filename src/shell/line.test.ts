@@ -44,4 +44,15 @@ describe("parseLine", () => {
       text: `search -c "a|b>c"`,
     });
   });
+  it("reads -> as member access, not as a redirect", () => {
+    assert.deepEqual(parseLine("p ((struct sock *) 0xffff8801089c8f00)->sk_write_queue"), {
+      kind: "command",
+      text: "p ((struct sock *) 0xffff8801089c8f00)->sk_write_queue",
+    });
+    assert.deepEqual(parseLine("p ((struct task_struct *) 0x1)->mm > out"), {
+      kind: "command",
+      text: "p ((struct task_struct *) 0x1)->mm",
+      redirect: { path: "out", append: false },
+    });
+  });
 });

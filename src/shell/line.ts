@@ -32,6 +32,8 @@ function findOperator(line: string): number {
     } else if (c === "\\") i++;
     else if (c === "(") depth++;
     else if (c === ")" && depth > 0) depth--;
+    // `->` is C's member access (`p ((struct sock *) ADDR)->sk_write_queue`), not a redirect
+    else if (c === ">" && line[i - 1] === "-") continue;
     else if ((c === "|" || c === ">") && depth === 0) return i;
   }
   return -1;
