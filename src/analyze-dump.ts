@@ -4,6 +4,8 @@
  * through the same report parser as a text log, and the dump's own facts (format, release,
  * crash time, the panicking CPU and its saved registers) are attached.
  */
+
+import type { DumpEvidence } from "./diagnose/dump/evidence.js";
 import { openDumps } from "./dump/index.js";
 import { hex } from "./dump/paged-memory.js";
 import type { Dump } from "./dump/types.js";
@@ -24,6 +26,8 @@ export interface DumpFacts {
   logRecords: number;
   /** the CPU that panicked, as the dump saved it (NT_PRSTATUS / QEMU state), symbolised */
   panicRegisters?: { rip?: string; function?: string; rsp?: string };
+  /** what only the dump knows (stacks, slab objects, prototypes), each with its shell command */
+  evidence?: DumpEvidence;
 }
 
 export interface DumpAnalysis extends ParseResult {
@@ -77,12 +81,20 @@ export async function analyzeDump(paths: readonly string[]): Promise<DumpAnalysi
     // the input's warnings: reading the dump's, then the parser's
     const warnings = [...dump.warnings, ...kernel.warnings, ...log.warnings];
     if (log.records.length === 0) warnings.push("no kernel log could be read from the dump");
+    // the dump's own evidence for the report that ended in the panic (the last one)
+    const { Kernel } = await import("./kernel/kernel.js");
+    const { collectDumpEvidence } = await import("./diagnose/dump/evidence.js");
+    const facade = Kernel.fromView(kernel);
+    const evidence = await collectDumpEvidence(facade, result.reports.at(-1)?.kind).catch(
+      (error: Error) => ({
+        objects: [],
+        warnings: [`the dump's stacks and objects: ${error.message}`],
+      }),
+    );
     const cpu = panicCpu(kernel, log.records);
-    return {
-      ...result,
-      warnings: [...warnings, ...result.warnings],
-      dump: await facts(dump, kernel, log.records.length, log.generation, cpu),
-    };
+    const dumpFacts = await facts(dump, kernel, log.records.length, log.generation, cpu);
+    dumpFacts.evidence = evidence;
+    return { ...result, warnings: [...warnings, ...result.warnings], dump: dumpFacts };
   } finally {
     await dump.close();
   }

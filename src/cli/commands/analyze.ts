@@ -13,6 +13,7 @@ import { analyzeFile, analyzeTextStream } from "../../analyze.js";
 import { type DiagnosedReport, diagnose } from "../../diagnose/index.js";
 import { UsageError } from "../exit.js";
 import { type CliIo, writeOut } from "../io.js";
+import { renderDumpEvidence } from "../render/dump-evidence.js";
 import { type InputResult, reportsJson } from "../render/json.js";
 import { escapeControls, withSafeText } from "../render/safe.js";
 import { renderScreens, SCREEN_LINES } from "../render/screen.js";
@@ -142,6 +143,8 @@ function renderText(
           `vmcore: ${dump.description}; kernel log (${dump.log ?? "?"}) read from the dump: ${dump.logRecords} records${when}${cpu}`,
         ),
       );
+      if (dump.evidence !== undefined)
+        head.push(...renderDumpEvidence(dump.evidence, verbose, input).map((l) => style.dim(l)));
     }
     const notes = [...new Set(result.warnings)].map((w) => style.dim(`note: ${w}`));
     out.push(...head);
