@@ -8,7 +8,8 @@
  * against `grep -c 'BUG:'`, and the "startup" section (scripts/bench-startup.ts): `analyze`
  * of one short log, whole process.
  * Options: --runs N (default 5), --slow-runs N (crash/drgn, default 3), --no-install, --dumps a,b,
- * --only scan|startup (that section alone: needs no lab dumps)
+ * --only scan|startup|shell (that section alone; scan and startup need no lab dumps).
+ * The "shell" section (scripts/bench-shell.ts): time to a first `bt` against crash and drgn.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import { join, resolve } from "node:path";
 import { openDump } from "../src/dump/index.js";
 import { formatLog, openKernel } from "../src/kernel/index.js";
 import { benchScan } from "./bench-scan.js";
+import { benchShell } from "./bench-shell.js";
 import { benchStartup } from "./bench-startup.js";
 
 const args = process.argv.slice(2);
@@ -39,13 +41,14 @@ const dumps = option(
 const cleanEnv = { ...process.env };
 delete cleanEnv.NODE_EXTRA_CA_CERTS;
 
-const sections: Record<string, () => void> = {
+const sections: Record<string, () => void | Promise<void>> = {
   scan: () => benchScan(Number(option("--runs", "3")), cleanEnv),
   startup: () => benchStartup(Number(option("--runs", "15")), cleanEnv),
+  shell: () => benchShell(Number(option("--runs", "5")), cleanEnv),
 };
 const only = sections[option("--only", "")];
 if (only !== undefined) {
-  only();
+  await only();
   process.exit(0);
 }
 
@@ -299,3 +302,5 @@ console.log("");
 benchScan(Math.min(runs, 3), cleanEnv);
 console.log("");
 benchStartup(Math.max(runs, 15), cleanEnv);
+console.log("");
+await benchShell(runs, cleanEnv);
