@@ -94,7 +94,17 @@ export class Kernel {
           value: length,
           max: 64 << 20,
         });
-      return Btf.parse(await this.memory.read(start, length));
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.memory.read(start, length);
+      } catch (error) {
+        throw new CrashlensError(
+          "not-found",
+          `the kernel's BTF (${length} bytes at ${start.toString(16)}) is not readable from the dump (${(error as Error).message}); without it struct layouts are unknown, so tasks, stacks and typed values cannot be read`,
+          { cause: error },
+        );
+      }
+      return Btf.parse(bytes);
     });
   }
 
