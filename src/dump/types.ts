@@ -11,7 +11,7 @@ export interface ElfNote {
   readonly desc: Uint8Array;
 }
 
-/** A physical range the dump holds (pages may still read as zeros when excluded). */
+/** A physical range the dump holds (pages in it may still be filtered out: a read fails). */
 export interface PhysicalRange {
   readonly start: bigint;
   readonly end: bigint;
@@ -70,7 +70,7 @@ export interface Dump {
   readonly warnings: readonly string[];
   /**
    * Physical memory. Throws CrashlensError("fault", …, { address }) for pages not in the dump;
-   * pages that are RAM but were filtered out read as zeros.
+   * pages that are RAM but were filtered out fail with a `fault` whose details say `filtered`.
    */
   readPhysical(paddr: bigint, length: number): Promise<Uint8Array>;
   /** whether the page holding `paddr` is in the dump (filtered-out RAM counts as present) */

@@ -136,8 +136,9 @@ export async function walkFreelist(
     }
     from = pointer;
     pointer = decodeFreePointer(stored, at, geometry.encoding, geometry.random);
-    // a hardened NULL is never stored as 0: a zero word whose decoding leaves the slab is a
-    // page the dump filtered out (it reads as zeros) or wiped memory, not a broken list
+    // a hardened NULL is never stored as 0: a zero word whose decoding leaves the slab is
+    // zeroed memory (a page a dump tool zero-filled, or memory wiped), not a broken list;
+    // pages our readers know were filtered out fail to read instead
     if (
       stored === 0n &&
       geometry.encoding !== "plain" &&
@@ -146,7 +147,7 @@ export async function walkFreelist(
     )
       return {
         objects,
-        unreadable: `the next-free pointer at ${hex(at)} reads as 0, which no hardened pointer encodes: the page is probably not in the dump (filtered out, read as zeros)`,
+        unreadable: `the next-free pointer at ${hex(at)} reads as 0, which no hardened pointer encodes: the memory was zeroed (a zero-filled page in the dump, or wiped), not a list link`,
       };
   }
   return { objects };
