@@ -4,32 +4,16 @@
  * and the 5-word hardware IRET frame at its end, as tables. A caller with BTF may override
  * any offset through `UnwindContext.ptRegsOffsets`.
  */
+import { prstatusRegisters } from "../../dump/structs/prstatus.js";
 import type { FrameRegisters, PtRegName, ReadMemory } from "./types.js";
 
-/** member order of pt_regs: member i is at byte 8 * i */
-export const PT_REGS_MEMBERS: readonly PtRegName[] = [
-  "r15",
-  "r14",
-  "r13",
-  "r12",
-  "rbp",
-  "rbx",
-  "r11",
-  "r10",
-  "r9",
-  "r8",
-  "rax",
-  "rcx",
-  "rdx",
-  "rsi",
-  "rdi",
-  "orig_rax",
-  "rip",
-  "cs",
-  "rflags",
-  "rsp",
-  "ss",
-];
+/**
+ * member order of pt_regs: member i is at byte 8 * i. NT_PRSTATUS's `pr_reg` (struct
+ * user_regs_struct) begins with the same 21 words, named alike but for `eflags`.
+ */
+export const PT_REGS_MEMBERS: readonly PtRegName[] = prstatusRegisters
+  .slice(0, 21)
+  .map((name) => (name === "eflags" ? "rflags" : name) as PtRegName);
 
 /** the kernel's member names (struct pt_regs, BTF), for callers that take offsets from BTF */
 export const PT_REGS_KERNEL_NAMES: Readonly<Record<PtRegName, string>> = {
