@@ -11,6 +11,17 @@ import { culpritSkipFrames, frameRule, isSkippedFrame } from "./skip-frames.js";
 
 /** row id → [names the row decides, names it must not decide] */
 const rows: Record<string, { claims: string[]; leaves: string[]; kind?: Kind; atIp?: boolean }> = {
+  // the lab's vmcores: `bt` from QEMU's saved registers starts inside the pvpanic notifier;
+  // lab hung: khungtaskd's watchdog() reports the blocked tasks
+  "panic-notifier": {
+    claims: [
+      "pvpanic_panic_notify",
+      "atomic_notifier_call_chain",
+      "watchdog",
+      "check_hung_uninterruptible_tasks",
+    ],
+    leaves: ["pvpanic_probe", "watchdog_dev_register", "buggy_worker_fn", "notifier_register"],
+  },
   // 405, lab sysrq; 454 mentions lkdtm
   "deliberate-crash": {
     claims: ["sysrq_handle_crash", "lkdtm_EXCEPTION", "lkdtm_do_action"],

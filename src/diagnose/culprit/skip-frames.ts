@@ -92,6 +92,12 @@ export const culpritSkipFrames: readonly SkipFrames[] = [
       /^(?:_*dump_stack(?:_lvl)?|show_stack|show_regs|exc_\w+|show_trace_log_lvl|dump_backtrace\w*|unwind_backtrace|panic|vpanic|nmi_panic|__warn\w*|warn_slowpath\w*|report_bug|handle_bug|exc_invalid_op|do_trap|do_error_trap|do_invalid_op|invalid_op|oops_end|die|die_addr|__die\w*|no_context|__bad_area\w*|bad_area\w*|page_fault|do_page_fault|__do_page_fault|trace_do_page_fault|do_async_page_fault|async_page_fault|exc_page_fault|do_user_addr_fault|do_kern_addr_fault|page_fault_oops|kernelmode_fixup_or_oops|crash_kexec|__crash_kexec|machine_kexec|_?printk|vprintk\w*|dump_header|out_of_memory|oom_kill_process|ex_handler_\w+|fixup_exception|spl_panic|spl_dumpstack|spl_debug_\w+|vcmn_err|cmn_err|zfs_panic_recover|__stack_chk_fail)$/,
   },
   {
+    id: "panic-notifier",
+    why: "once the kernel has decided to panic it calls the panic notifiers (the hypervisor's pvpanic, kmsg dumpers); a dump's saved registers are often inside them, and the hung-task detector's own loop reports blocked tasks: they report the crash, they do not cause it",
+    pattern:
+      /^(?:atomic_notifier_call_chain|blocking_notifier_call_chain|raw_notifier_call_chain|notifier_call_chain|pvpanic_panic_notify|pvpanic_send_event|pvpanic_\w+_notify|kmsg_dump|hyperv_panic_event|hv_die_panic_notify_crash|check_hung_uninterruptible_tasks|check_hung_task|watchdog)$/,
+  },
+  {
     id: "vendor-debug-hook",
     why: "a vendor debug hook on the reporting path (Android's restricted vendor hooks): it BUG()s on purpose when the kernel reports a problem",
     pattern: VENDOR_HOOK,

@@ -3,8 +3,8 @@
  * The line shapes of `crash` utility output, one regex per shape.
  */
 
-/** "crash> bt -FF", "crash7> dis -rl foo+164" */
-export const PROMPT = /^\s*crash\d*> ?(.*)$/;
+/** "crash> bt -FF", "crash7> dis -rl foo+164", and crashlens' own shell: "crashlens> bt" */
+export const PROMPT = /^\s*crash(?:\d*|lens)> ?(.*)$/;
 
 /** `sys` fields; the first group opens a sys block even without a prompt. */
 export const SYS_OPENERS =
