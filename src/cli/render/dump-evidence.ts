@@ -3,20 +3,34 @@
  * The dump's own evidence under the `vmcore:` line: a few lines on the default screen, every
  * stack in full with `--verbose`. Each line ends with the shell command that shows it.
  */
+import { frameRule } from "../../diagnose/culprit/skip-frames.js";
 import type { DumpEvidence, StackSummary } from "../../diagnose/dump/evidence.js";
 
 /** scheduler and wait frames a blocked task always has on top: skipped in one-line summaries */
 const WAIT_FRAME = /^(\? )?(__schedule|schedule|schedule_\w+|io_schedule\w*|preempt_schedule\w*)$/;
 
 /**
- * The machinery a stack shows above what it was doing: panic and its notifiers, the oops
- * path, the IPI that stopped a CPU. A summary starts below the last of them.
+ * The machinery a stack shows above what it was doing — panic and its notifiers, the oops
+ * path, the lockup detectors and the interrupts that ran them, the IPI that stopped a CPU —
+ * as the culprit's frame table names it. A summary starts below the last of them.
  */
-const REPORTING_FRAME =
-  /^(panic|nmi_panic|vpanic|oops_end(\.cold)?|die|crash_kexec|__crash_kexec|atomic_notifier_call_chain|notifier_call_chain|pvpanic_\w+( \[\w+\])?|stop_this_cpu|__sysvec_reboot|sysvec_reboot|asm_sysvec_reboot|page_fault_oops|exc_page_fault|asm_exc_page_fault|do_trap|do_error_trap|exc_invalid_op|asm_exc_invalid_op|exc_general_protection|asm_exc_general_protection|watchdog\.cold|watchdog_timer_fn(\.cold)?|__hrtimer_run_queues|hrtimer_interrupt|__sysvec_apic_timer_interrupt|sysvec_apic_timer_interrupt|asm_sysvec_apic_timer_interrupt)$/;
+const REPORTING_ROWS: ReadonlySet<string> = new Set([
+  "reporting",
+  "panic-notifier",
+  "lockup-detector",
+  "interrupt-entry",
+]);
+/** stopping another CPU for the panic (the reboot IPI), and the exception entry stubs */
+const STOP_IPI = /^(stop_this_cpu|__sysvec_reboot|sysvec_reboot|asm_sysvec_reboot|asm_exc_\w+)$/;
+
+function isReporting(frame: string): boolean {
+  const name = frame.replace(/^\? /, "").replace(/ \[[\w-]+\]$/, "");
+  const id = frameRule(name.replace(/\.(cold|part\.\d+|isra\.\d+|constprop\.\d+)$/, ""))?.id;
+  return (id !== undefined && REPORTING_ROWS.has(id)) || STOP_IPI.test(name);
+}
 
 function shortStack(stack: StackSummary, count: number): string {
-  const last = stack.frames.reduce((at, f, i) => (REPORTING_FRAME.test(f) ? i : at), -1);
+  const last = stack.frames.reduce((at, f, i) => (isReporting(f) ? i : at), -1);
   const below = stack.frames.slice(last + 1);
   const frames = (below.length > 0 ? below : stack.frames).filter((f) => !WAIT_FRAME.test(f));
   const shown = frames.slice(0, count).join(" ← ");
