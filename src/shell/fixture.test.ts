@@ -107,6 +107,13 @@ describe("the shell on the pruned hung dump, against crash 8.0.6", () => {
     assert.deepEqual(await sh("whatis schedule_timeout"), ["long int schedule_timeout(long int);"]);
   });
 
+  it("set PID makes bt act on that task; set -p goes back to the panic task", async () => {
+    assert.deepEqual((await sh("set 102")).slice(0, 2), ["    PID: 102", 'COMMAND: "buggy_worker"']);
+    assert.match((await sh("bt"))[0] as string, /^PID: 102 /);
+    assert.deepEqual((await sh("set -p")).at(-1), "  STATE: TASK_RUNNING (PANIC)");
+    assert.match((await sh("bt"))[0] as string, /^PID: 28 /);
+  });
+
   it("a page the pruned dump does not hold is an error naming it, and the session goes on", async () => {
     const result = await session.run("rd ffff8bec40000000");
     assert.match(result.errors, /rd: .*ffff8bec40000000/);

@@ -9,6 +9,8 @@ export interface ShellSettings {
   scroll: boolean;
   /** how symbol offsets print: `+164` (10) or `+0xa4` (16), as crash's `set radix` */
   radix: 10 | 16;
+  /** the task `bt`, `task` … act on without an argument (`set PID`); unset: the panic task */
+  context?: bigint;
 }
 
 export function defaultSettings(): ShellSettings {

@@ -176,7 +176,20 @@ export async function formatBacktrace(
   return lines;
 }
 
-/** crash's "current context": the task running on the panicking CPU */
+/** crash's "current context": the task `set` chose, else the one running on the panicking CPU */
+export async function contextTask(
+  ctx: CommandContext,
+  table: TaskTable,
+): Promise<Task | undefined> {
+  const chosen = ctx.settings.context;
+  if (chosen !== undefined) {
+    const task = table.byAddress.get(chosen);
+    if (task !== undefined) return task;
+  }
+  return panicTask(ctx.kernel, table);
+}
+
+/** the task running on the panicking CPU */
 export async function panicTask(kernel: Kernel, table: TaskTable): Promise<Task | undefined> {
   await kernel.symbols(); // sets panicCpuVariable
   const cpu = kernel.view.panicCpuVariable;
@@ -292,7 +305,7 @@ crashlens> bt -FF ffff8bec42af20c0`,
       chosen.push(...found);
     }
     if (chosen.length === 0) {
-      const task = await panicTask(ctx.kernel, table);
+      const task = await contextTask(ctx, table);
       if (task === undefined)
         throw new ShellCommandError(
           "no panic task or running task is known: give a pid or task address",

@@ -1,10 +1,54 @@
 /**
  * @module shell/commands/set
  * `set`: the session's variables — `scroll` (page long output) and `radix` (symbol offsets in
- * decimal or hexadecimal). Task contexts (`set PID`, `set -p`) come with the task list.
+ * decimal or hexadecimal) — and the task context (`set PID`, `set TASK`, `set -p`,
+ * `set -c CPU`) that `bt` and `task` use when given no task.
  */
-import { type ShellCommand, ShellCommandError, ShellUsageError } from "../command.js";
+import { cpuTask } from "../../kernel/backtrace.js";
+import { findTasks, type Task, taskTable } from "../../kernel/tasks/index.js";
+import {
+  type CommandContext,
+  type ShellCommand,
+  ShellCommandError,
+  ShellUsageError,
+} from "../command.js";
 import type { ShellSettings } from "../settings.js";
+import { panicTask } from "./bt.js";
+
+/** crash's STATE line words, by its two-letter state */
+const STATE_WORDS: Readonly<Record<string, string>> = {
+  RU: "TASK_RUNNING",
+  IN: "TASK_INTERRUPTIBLE",
+  UN: "TASK_UNINTERRUPTIBLE",
+  ID: "TASK_IDLE",
+  ST: "TASK_STOPPED",
+  TR: "TASK_TRACED",
+  ZO: "EXIT_ZOMBIE",
+  DE: "EXIT_DEAD",
+  PA: "TASK_PARKED",
+  WA: "TASK_WAKING",
+  NE: "TASK_NEW",
+};
+
+/** crash's show_context() block */
+function contextLines(task: Task, panic: boolean): string {
+  const hex = task.address.toString(16).padStart(16, "0");
+  const state = `${STATE_WORDS[task.stateName] ?? task.stateName}${panic ? " (PANIC)" : ""}`;
+  return `    PID: ${task.pid}\nCOMMAND: "${task.comm}"\n   TASK: ${hex}  [THREAD_INFO: ${hex}]\n    CPU: ${task.cpu}\n  STATE: ${state}\n`;
+}
+
+async function setContext(
+  ctx: CommandContext,
+  pick: (tasks: Awaited<ReturnType<typeof taskTable>>) => Promise<Task | undefined>,
+  what: string,
+) {
+  const table = await taskTable(ctx.kernel);
+  const task = await pick(table);
+  if (task === undefined) throw new ShellCommandError(`invalid task or pid value: ${what}`);
+  ctx.settings.context = task.address;
+  const panic = await panicTask(ctx.kernel, table);
+  ctx.out.write(contextLines(task, panic?.address === task.address));
+}
 
 const scrollLine = (s: ShellSettings) => `scroll: ${s.scroll ? "on" : "off"}\n`;
 const radixLine = (s: ShellSettings) =>
@@ -16,24 +60,45 @@ export const setCommand: ShellCommand = {
   usage: "[-v] | [scroll [on|off]] | [radix [10|16]] | [pid | taskp | -p]",
   options: [
     { flag: "v", description: "show the internal variables" },
-    { flag: "p", description: "the panic task's context (needs the task list; not yet)" },
-    { flag: "c", value: "cpu", description: "the context of the task active on cpu (not yet)" },
+    { flag: "p", description: "back to the panic task's context" },
+    { flag: "c", value: "cpu", description: "the context of the task active on cpu" },
   ],
   help: `"set scroll on|off" pages output longer than the terminal through $PAGER (or
 less -FRX) when the output is a terminal; "set radix 10|16" prints symbol offsets in
-decimal or hexadecimal (sym, dis, rd -s). "set -v" shows both. Choosing a task context
-(set PID, set -p, set -c CPU) needs the task list, which is not read yet.`,
+decimal or hexadecimal (sym, dis, rd -s). "set -v" shows both. "set PID" or "set TASK"
+makes that task the context bt and task act on when given none; "set -c CPU" picks the task
+running on CPU; "set -p" goes back to the panic task. "set" alone shows the context.`,
   examples: `crashlens> set radix 16
 output radix: 16 (hex)`,
-  run(ctx, args) {
+  async run(ctx, args) {
     const { settings } = ctx;
-    if (args.has("p") || args.has("c"))
-      throw new ShellCommandError("task contexts need the task list, which is not read yet");
+    if (args.has("p")) {
+      delete settings.context;
+      return setContext(ctx, (table) => panicTask(ctx.kernel, table), "panic task");
+    }
+    const cpu = args.value("c");
+    if (cpu !== undefined) {
+      if (!/^\d+$/.test(cpu)) throw new ShellCommandError(`invalid cpu: ${cpu}`);
+      return setContext(
+        ctx,
+        (table) => cpuTask(ctx.kernel, Number(cpu), table).catch(() => undefined),
+        `cpu ${cpu}`,
+      );
+    }
     const [name, value, extra] = args.positional;
     if (extra !== undefined) throw new ShellUsageError("");
-    if (args.has("v") || name === undefined) {
+    if (args.has("v")) {
       ctx.out.write(`${scrollLine(settings)}${radixLine(settings)}`);
       return;
+    }
+    if (name === undefined) {
+      return setContext(
+        ctx,
+        async (table) =>
+          (settings.context === undefined ? undefined : table.byAddress.get(settings.context)) ??
+          panicTask(ctx.kernel, table),
+        "context",
+      );
     }
     if (name === "scroll") {
       if (value === "on") settings.scroll = true;
@@ -49,8 +114,8 @@ output radix: 16 (hex)`,
       ctx.out.write(radixLine(settings));
       return;
     }
-    if (/^\d+$|^[0-9a-f]{16}$/i.test(name))
-      throw new ShellCommandError("task contexts need the task list, which is not read yet");
+    if (/^\d+$|^(0x)?[0-9a-f]{8,16}$/i.test(name))
+      return setContext(ctx, async (table) => findTasks(table, name)[0], name);
     throw new ShellCommandError(`invalid variable: ${name}`);
   },
 };

@@ -17,6 +17,7 @@ import {
   type StringRead,
   stringTargets,
 } from "../format/gdb-value.js";
+import { contextTask } from "./bt.js";
 import { taskHeader } from "./ps.js";
 
 /** `struct task_struct {` … `}` for one task, as crash's dump_struct prints it */
@@ -108,10 +109,7 @@ export const taskCommand: ShellCommand = {
       } else throw new ShellCommandError(`invalid task, pid, or task_struct member: ${word}`);
     }
     if (chosen.length === 0) {
-      const panicCpu = ctx.kernel.view.panicCpuVariable;
-      const current =
-        table.tasks.find((t) => t.active && t.cpu === panicCpu) ??
-        table.tasks.find((t) => t.active);
+      const current = await contextTask(ctx, table);
       if (current === undefined)
         throw new ShellCommandError("no current task: give a pid or task address");
       chosen.push(current);
