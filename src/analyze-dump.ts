@@ -24,8 +24,11 @@ export interface DumpFacts {
   /** printk buffer generation the log came from */
   log?: string;
   logRecords: number;
-  /** the CPU that panicked, as the dump saved it (NT_PRSTATUS / QEMU state), symbolised */
-  panicRegisters?: { rip?: string; function?: string; rsp?: string };
+  /**
+   * the CPU that panicked, as the dump saved it (NT_PRSTATUS / QEMU state), symbolised; the
+   * keys are the architecture's names (`rip`/`rsp` on x86-64, `pc`/`sp` on arm64)
+   */
+  panicRegisters?: { rip?: string; rsp?: string; pc?: string; sp?: string; function?: string };
   /** what only the dump knows (stacks, slab objects, prototypes), each with its shell command */
   evidence?: DumpEvidence;
 }
@@ -55,13 +58,15 @@ async function facts(
   if (cpu !== undefined) {
     out.panicCpu = cpu;
     const state = kernel.cpus.find((c) => c.cpu === cpu);
-    const rip = state?.registers.rip;
     if (state) {
-      const regs: NonNullable<DumpFacts["panicRegisters"]> = {};
-      if (rip !== undefined) regs.rip = hex(rip);
-      const rsp = state.registers.rsp;
-      if (rsp !== undefined) regs.rsp = hex(rsp);
-      const sym = rip === undefined ? undefined : kernel.symbolize?.(rip);
+      // keyed by the architecture's register names: rip/rsp on x86-64, pc/sp on arm64
+      const roles = kernel.arch.registers;
+      const pc = state.registers[roles.pc];
+      const sp = state.registers[roles.sp];
+      const regs: Record<string, string> = {};
+      if (pc !== undefined) regs[roles.pc] = hex(pc);
+      if (sp !== undefined) regs[roles.sp] = hex(sp);
+      const sym = pc === undefined ? undefined : kernel.symbolize?.(pc);
       if (sym)
         regs.function = `${sym.name}+0x${sym.offset.toString(16)}/0x${sym.size.toString(16)}`;
       out.panicRegisters = regs;

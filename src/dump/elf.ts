@@ -17,6 +17,7 @@ import {
   Elf64Header,
   Elf64ProgramHeader,
   Elf64SectionHeader,
+  EM_AARCH64,
   EM_X86_64,
   ET_CORE,
   PN_XNUM,
@@ -180,9 +181,9 @@ export class ElfDump extends PagedMemory implements Dump {
     segments.sort((a, b) => (a.paddr < b.paddr ? -1 : a.paddr > b.paddr ? 1 : 0));
     if (header.flags & ELF_FLAG_INCOMPLETE)
       warnings.push(`${path}: marked incomplete by makedumpfile (e_flags bit 0)`);
-    if (header.machine !== EM_X86_64)
+    if (header.machine !== EM_X86_64 && header.machine !== EM_AARCH64)
       warnings.push(
-        `${path}: e_machine ${header.machine} is not x86_64; address translation will not work`,
+        `${path}: e_machine ${header.machine} is neither x86_64 nor aarch64; address translation will not work`,
       );
     return new ElfDump(source, path, notes, segments, header, phnum, warnings, outer);
   }
@@ -285,10 +286,12 @@ export class ElfDump extends PagedMemory implements Dump {
 
   hints(): DumpHints {
     // the kernel text segment maps __START_KERNEL_map: its physical start gives phys_base
+    const elfMachine = this.header.machine;
+    if (elfMachine !== EM_X86_64) return { elfMachine };
     const text = this.segments.find((s) => s.vaddr >= START_KERNEL_MAP);
     return text === undefined
-      ? {}
-      : { physBase: BigInt.asIntN(64, text.paddr - (text.vaddr - START_KERNEL_MAP)) };
+      ? { elfMachine }
+      : { elfMachine, physBase: BigInt.asIntN(64, text.paddr - (text.vaddr - START_KERNEL_MAP)) };
   }
 
   /** the PT_LOAD segments, for writers that copy this dump's layout */

@@ -47,6 +47,13 @@ const cases = [
     reference: "oom.vmcore-dmesg.txt",
     style: "vmcore-dmesg",
   },
+  // arm64: 4 KiB pages cut out of QEMU's 64 KiB kdump blocks (scripts/make-fixtures.ts)
+  {
+    file: "arm64-nullread-dmesg.kdump-zlib",
+    compression: "zlib",
+    reference: "arm64-nullread.dmesg.txt",
+    style: "vmcore-dmesg",
+  },
 ] as const;
 
 describe("committed fixtures", () => {

@@ -19,6 +19,8 @@ export interface PhysicalRange {
 
 /** What a dump's own headers say about the kernel, for when VMCOREINFO is silent. */
 export interface DumpHints {
+  /** ELF e_machine (62 x86-64, 183 AArch64), for ELF cores */
+  elfMachine?: number;
   /** kdump sub-header phys_base, or the ELF kernel-text PT_LOAD's physical offset */
   physBase?: bigint;
   /** kdump header timestamp */

@@ -7,12 +7,14 @@
  * `bt` prints and what `analyze` cites.
  */
 import { CrashlensError } from "../errors.js";
+import { panicCpu } from "./index.js";
 import type { Kernel } from "./kernel.js";
 import { kernelSymbolizer } from "./modules/module-symbols.js";
 import { moduleList, orcModuleTables } from "./modules/modules.js";
 import { currentTask, percpuLookup } from "./percpu.js";
 import { cpuStacks, type StackRange, taskStack } from "./stacks.js";
 import { type Task, type TaskTable, taskTable } from "./tasks/index.js";
+import { arm64Backtrace } from "./unwind/arm64-setup.js";
 import {
   type Frame,
   OrcTables,
@@ -21,6 +23,7 @@ import {
   type StopReason,
   stackClassifier,
   type UnwindContext,
+  type UnwindMethod,
   unwind,
 } from "./unwind/index.js";
 
@@ -30,9 +33,10 @@ export interface Backtrace {
   cpu?: number;
   frames: Frame[];
   stop: StopReason;
-  method: "orc" | "frame-pointer";
-  /** how the unwind began: the CPU's saved registers, or the task's `thread.sp` */
-  start: "registers" | "thread.sp";
+  method: UnwindMethod;
+  /** how the unwind began: the CPU's saved registers, the task's `thread.sp` (x86-64) or
+   * `thread.cpu_context` (arm64) */
+  start: "registers" | "thread.sp" | "cpu_context";
   warnings: string[];
 }
 
@@ -100,8 +104,21 @@ function savedRegisters(kernel: Kernel, cpu: number): Record<string, bigint> | u
   return kernel.view.cpus.find((c) => c.cpu === cpu)?.registers;
 }
 
+/** the unwind of one task, per architecture (kernel.view.arch.name) */
+const BACKTRACERS: Readonly<
+  Record<"x86_64" | "arm64", (kernel: Kernel, task: Task) => Promise<Backtrace>>
+> = {
+  x86_64: x86Backtrace,
+  arm64: arm64Backtrace,
+};
+
 /** Unwinds one task's kernel stack. */
-export async function backtrace(kernel: Kernel, task: Task): Promise<Backtrace> {
+export function backtrace(kernel: Kernel, task: Task): Promise<Backtrace> {
+  return BACKTRACERS[kernel.view.arch?.name ?? "x86_64"](kernel, task);
+}
+
+/** x86-64: ORC (or the rbp chain) from the CPU's registers or `thread.sp` */
+async function x86Backtrace(kernel: Kernel, task: Task): Promise<Backtrace> {
   const { base, inactive, warnings } = await setup(kernel);
   const ranges: StackRange[] = [];
   if (task.stack !== undefined) ranges.push(await taskStack(kernel, task.stack));
@@ -132,4 +149,20 @@ export async function cpuTask(kernel: Kernel, cpu: number, table?: TaskTable): P
   if (task === undefined)
     throw new CrashlensError("not-found", `no task is known to be running on CPU ${cpu}`);
   return task;
+}
+
+/**
+ * The task running on the panicking CPU: the kernel's `panic_cpu`, else (kallsyms without
+ * data symbols, as on Debian's arm64 kernels) the CPU the log's panic names.
+ */
+export async function panicTask(kernel: Kernel, table?: TaskTable): Promise<Task | undefined> {
+  const tasks = table ?? (await taskTable(kernel));
+  await kernel.symbols(); // sets panicCpuVariable when panic_cpu is known
+  const cpu =
+    kernel.view.panicCpuVariable ??
+    (await kernel.facet("logPanicCpu", async () =>
+      panicCpu(kernel.view, (await kernel.view.readLog()).records),
+    ));
+  if (cpu !== undefined && cpu >= 0) return cpuTask(kernel, cpu, tasks).catch(() => undefined);
+  return tasks.tasks.find((t) => t.active && kernel.view.cpus.some((c) => c.cpu === t.cpu));
 }

@@ -2,21 +2,20 @@
  * @module kernel/cpu-state
  * Per-CPU registers saved in the dump: `CORE`/NT_PRSTATUS notes (kdump: the running task's
  * PID; QEMU: `pr_pid` = cpu + 1) and QEMU's `QEMU` CPU-state notes (adds flags, control
- * registers and descriptor-table bases). Notes are in CPU order; the panicking CPU is not
- * necessarily the first (see `panicCpu`).
+ * registers and descriptor-table bases; x86-64 only). Notes are in CPU order; the panicking
+ * CPU is not necessarily the first (see `panicCpu`). The register layout is the dump's
+ * architecture's (`Arch.prstatus`): x86-64 `user_regs_struct`, arm64 `user_pt_regs`.
  */
 import {
   NT_PRSTATUS,
-  PRSTATUS_PID_OFFSET,
-  PRSTATUS_REG_OFFSET,
-  PRSTATUS_SIZE,
-  prstatusRegisters,
   QEMU_GPR_OFFSET,
   QEMU_SEGMENT_SIZE,
   qemuCpuRegisters,
   qemuSegments,
 } from "../dump/structs/prstatus.js";
 import type { ElfNote } from "../dump/types.js";
+import type { PrstatusLayout } from "./arch/types.js";
+import { x86_64 } from "./arch/x86-64.js";
 
 export interface CpuState {
   /** position among the saved CPUs (kdump saves online CPUs in order) */
@@ -29,14 +28,15 @@ export interface CpuState {
 
 function prstatus(
   desc: Uint8Array,
+  layout: PrstatusLayout,
 ): { pid: number; registers: Record<string, bigint> } | undefined {
-  if (desc.length < PRSTATUS_REG_OFFSET + prstatusRegisters.length * 8) return undefined;
+  if (desc.length < layout.regOffset + layout.registers.length * 8) return undefined;
   const view = new DataView(desc.buffer, desc.byteOffset, desc.byteLength);
   const registers: Record<string, bigint> = {};
-  prstatusRegisters.forEach((name, i) => {
-    registers[name] = view.getBigUint64(PRSTATUS_REG_OFFSET + i * 8, true);
+  layout.registers.forEach((name, i) => {
+    registers[name] = view.getBigUint64(layout.regOffset + i * 8, true);
   });
-  return { pid: view.getInt32(PRSTATUS_PID_OFFSET, true), registers };
+  return { pid: view.getInt32(layout.pidOffset, true), registers };
 }
 
 function qemuState(desc: Uint8Array): Record<string, bigint> | undefined {
@@ -56,17 +56,21 @@ function qemuState(desc: Uint8Array): Record<string, bigint> | undefined {
   return registers;
 }
 
-export function cpuStates(notes: readonly ElfNote[]): CpuState[] {
+export function cpuStates(
+  notes: readonly ElfNote[],
+  layout: PrstatusLayout = x86_64.prstatus,
+): CpuState[] {
   const pr = notes.filter(
-    (n) => n.name === "CORE" && n.type === NT_PRSTATUS && n.desc.length >= PRSTATUS_SIZE - 8,
+    (n) => n.name === "CORE" && n.type === NT_PRSTATUS && n.desc.length >= layout.size - 8,
   );
-  const qemu = notes.filter((n) => n.name === "QEMU" && n.type === 0);
+  // QEMUCPUState is x86's (target/i386/arch_dump.c); QEMU writes no such note for arm
+  const qemu = layout.qemuCpuState ? notes.filter((n) => n.name === "QEMU" && n.type === 0) : [];
   const count = Math.max(pr.length, qemu.length);
   const cpus: CpuState[] = [];
   for (let cpu = 0; cpu < count; cpu++) {
     const prNote = pr[cpu];
     const qemuNote = qemu[cpu];
-    const p = prNote ? prstatus(prNote.desc) : undefined;
+    const p = prNote ? prstatus(prNote.desc, layout) : undefined;
     const q = qemuNote ? qemuState(qemuNote.desc) : undefined;
     if (p === undefined && q === undefined) continue;
     const registers = { ...(q ?? {}), ...(p?.registers ?? {}) };

@@ -6,8 +6,9 @@
 import { hex } from "../dump/paged-memory.js";
 import { viewOf } from "../dump/random-access.js";
 import { cString } from "../dump/structs/struct.js";
-import type { Dump } from "../dump/types.js";
+import type { Dump, Fact } from "../dump/types.js";
 import { CrashlensError, isCrashlensError } from "../errors.js";
+import { type Arch, detectArch, findArch } from "./arch/index.js";
 import { type CpuState, cpuStates } from "./cpu-state.js";
 import { findVmcoreinfoInMemory } from "./find-vmcoreinfo.js";
 import { Kallsyms } from "./kallsyms.js";
@@ -17,8 +18,8 @@ import { hasLockless, readLockless } from "./printk/prb.js";
 import { hasStructured, readStructured } from "./printk/printk-log.js";
 import type { LogResult, LogSource, PrintkRecord } from "./printk/types.js";
 import { emptyVmcoreinfo, parseVmcoreinfo, type VmcoreInfo } from "./vmcoreinfo.js";
-import { X86Translator } from "./x86-64.js";
 
+export type { Arch, RegisterRoles, Translator } from "./arch/index.js";
 export type { CpuState } from "./cpu-state.js";
 export { Kallsyms, type KernelSymbol } from "./kallsyms.js";
 export type { LogStyle } from "./printk/format.js";
@@ -28,6 +29,10 @@ export { parseVmcoreinfo, type VmcoreInfo } from "./vmcoreinfo.js";
 export interface KernelView {
   readonly dump: Dump;
   readonly vmcoreinfo: VmcoreInfo;
+  /** the architecture the dump is from (its ELF e_machine, VMCOREINFO, header or notes say) */
+  readonly arch: Arch;
+  /** the architecture's memory-layout facts for `info` (x86-64 phys_base, arm64 VA_BITS, …) */
+  readonly archFacts?: readonly Fact[];
   readonly release?: string;
   readonly machine?: string;
   /** the utsname version string ("#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 …") */
@@ -35,8 +40,12 @@ export interface KernelView {
   readonly hostname?: string;
   readonly crashTime?: Date;
   readonly cpus: readonly CpuState[];
+  /** x86-64 phys_base; arm64 PHYS_OFFSET */
   readonly physBase: bigint;
-  /** `page_offset_base`, from the dump headers or a page-table walk */
+  /**
+   * `va = directMapBase + pa` in the direct map: x86-64 `page_offset_base` (from the dump
+   * headers or a page-table walk); arm64 PAGE_OFFSET − PHYS_OFFSET
+   */
   readonly directMapBase?: bigint;
   /** problems met while opening (missing VMCOREINFO, unreadable utsname, …) */
   readonly warnings: readonly string[];
@@ -96,38 +105,24 @@ export async function openKernel(dump: Dump, options: KernelOptions = {}): Promi
       `${dump.path}: the dump has no VMCOREINFO (a QEMU dump made without -device vmcoreinfo?); kernel data cannot be located`,
     );
   warnings.push(...vmcoreinfo.warnings);
-  const physBase = findPhysBase(dump, vmcoreinfo);
-  const translator = new X86Translator(dump, {
-    physBase,
-    topPgt:
-      vmcoreinfo.symbols.get("init_top_pgt") ??
-      vmcoreinfo.symbols.get("init_level4_pgt") ??
-      vmcoreinfo.symbols.get("swapper_pg_dir"),
-    levels: vmcoreinfo.numbers.get("pgtable_l5_enabled") === 1n ? 5 : 4,
-    smeMask: vmcoreinfo.numbers.get("sme_mask") ?? 0n,
-    physicalEnd: dump.ranges().reduce((end, r) => (r.end > end ? r.end : end), 0n),
-    ...(vmcoreinfo.numbers.has("KERNEL_IMAGE_SIZE")
-      ? { kernelImageSize: vmcoreinfo.numbers.get("KERNEL_IMAGE_SIZE") as bigint }
-      : {}),
-    ...(dump.directMapBase !== undefined ? { directMapBase: dump.directMapBase } : {}),
+  const hints = dump.hints();
+  const detected = detectArch({
+    ...(hints.elfMachine === undefined ? {} : { elfMachine: hints.elfMachine }),
+    ...(hints.machine === undefined ? {} : { headerMachine: hints.machine }),
+    vmcoreinfo,
+    notes: dump.notes,
+  });
+  const arch = detected.arch;
+  if (detected.by === "default" && rawInfo !== undefined)
+    warnings.push(
+      `${dump.path}: nothing in the dump names its architecture (no known ELF e_machine, VMCOREINFO entries, header machine or NT_PRSTATUS size); reading it as x86_64`,
+    );
+  const memory = await arch.open(dump, vmcoreinfo, {
     ...(options.recordWalks === true ? { walkAll: true } : {}),
   });
-  let directMapBase = dump.directMapBase;
-  if (directMapBase !== undefined && rawInfo !== undefined) {
-    // the headers' guess must agree with the page tables (QEMU paging mode lists other mappings too)
-    const probe = dump.ranges()[0]?.start ?? 0n;
-    const verdict = await translator.checkMapping(directMapBase + probe, probe);
-    if (verdict === false) {
-      warnings.push(
-        `${dump.path}: PT_LOAD p_vaddr suggest page_offset_base ${hex(directMapBase)}, but the page tables disagree; walking them instead`,
-      );
-      delete translator.config.directMapBase;
-      directMapBase = await translator.findDirectMap();
-    }
-  } else if (rawInfo !== undefined) {
-    directMapBase = await translator.findDirectMap();
-  }
-  if (directMapBase !== undefined) translator.config.directMapBase = directMapBase;
+  warnings.push(...memory.warnings);
+  const { translator, physBase, directMapBase } = memory;
+  const pageMask = ~BigInt(translator.pageSize - 1);
 
   const readVirtual = async (address: bigint, length: number): Promise<Uint8Array> => {
     const out = new Uint8Array(length);
@@ -136,7 +131,7 @@ export async function openKernel(dump: Dump, options: KernelOptions = {}): Promi
       const va = address + BigInt(done);
       const pa = await translator.translate(va);
       if (options.onImagePage !== undefined && translator.inKernelImage(va)) {
-        options.onImagePage(va & ~0xfffn, pa & ~0xfffn);
+        options.onImagePage(va & pageMask, pa & pageMask);
       }
       const span = translator.contiguousSpan(va);
       const take = Number(span < BigInt(length - done) ? span : BigInt(length - done));
@@ -149,7 +144,9 @@ export async function openKernel(dump: Dump, options: KernelOptions = {}): Promi
   const view: { -readonly [K in keyof KernelView]: KernelView[K] } = {
     dump,
     vmcoreinfo,
-    cpus: cpuStates(dump.notes),
+    arch,
+    archFacts: memory.facts,
+    cpus: cpuStates(dump.notes, arch.prstatus),
     physBase,
     warnings,
     readVirtual,
@@ -178,19 +175,16 @@ export async function openKernel(dump: Dump, options: KernelOptions = {}): Promi
     },
   };
   if (directMapBase !== undefined) view.directMapBase = directMapBase;
-  const hints = dump.hints();
   const crashTime = vmcoreinfo.crashTime ?? hints.crashTime;
   if (crashTime !== undefined) view.crashTime = crashTime;
   await readUtsname(view, readVirtual, warnings);
   view.release ??= vmcoreinfo.osrelease ?? hints.release;
-  view.machine ??= hints.machine ?? "x86_64";
+  // QEMU's kdump header says "Unknown": the architecture found above is surer
+  if (view.machine === undefined && hints.machine !== undefined && findArch(hints.machine))
+    view.machine = hints.machine;
+  view.machine ??= arch.machine;
   if (view.release === undefined) delete view.release;
   return view;
-}
-
-/** NUMBER(phys_base) first; else what the dump's headers say (ELF text segment, kdump sub-header). */
-function findPhysBase(dump: Dump, info: VmcoreInfo): bigint {
-  return info.numbers.get("phys_base") ?? dump.hints().physBase ?? 0n;
 }
 
 /** init_uts_ns.name: sysname, nodename, release, version, machine (65 bytes each) */
@@ -232,7 +226,7 @@ async function readLog(
       warnings: ["the dump has no VMCOREINFO, so the log buffer cannot be located"],
     };
   }
-  const pageSize = 4096n;
+  const pageSize = BigInt(view.vmcoreinfo.pageSize ?? 4096);
   const source: LogSource = {
     info: view.vmcoreinfo,
     warnings,

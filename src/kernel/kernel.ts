@@ -9,6 +9,7 @@ import { CrashlensError } from "../errors.js";
 import { Btf } from "./btf/index.js";
 import { type KernelOptions, type KernelView, openKernel } from "./index.js";
 import type { Kallsyms } from "./kallsyms.js";
+import { findBtf, locateSymbols, withLocatedSymbols } from "./locate/index.js";
 import { KernelMemory } from "./memory.js";
 
 export class Kernel {
@@ -52,9 +53,9 @@ export class Kernel {
     return value;
   }
 
-  /** kallsyms decoded from memory (VMCOREINFO names the tables since Linux 6.0) */
-  symbols(): Promise<Kallsyms> {
-    return this.facet("symbols", async () => {
+  /** kallsyms decoded from memory (VMCOREINFO names the tables since Linux 6.0), as they are */
+  kallsyms(): Promise<Kallsyms> {
+    return this.facet("kallsyms", async () => {
       const symbols = await this.view.loadSymbols();
       if (symbols === undefined)
         throw new CrashlensError(
@@ -62,6 +63,15 @@ export class Kernel {
           "the dump's VMCOREINFO does not locate kallsyms (SYMBOL(kallsyms_names) and friends, Linux 6.0+), and no vmlinux was given",
         );
       return symbols;
+    });
+  }
+
+  /** kallsyms, plus the data symbols kernel/locate finds when kallsyms has text only */
+  symbols(): Promise<Kallsyms> {
+    return this.facet("symbols", async () => {
+      const kallsyms = await this.kallsyms();
+      const located = await locateSymbols({ kernel: this, kallsyms }, () => this.btf());
+      return withLocatedSymbols(kallsyms, located);
     });
   }
 
@@ -79,14 +89,17 @@ export class Kernel {
    */
   btf(): Promise<Btf> {
     return this.facet("btf", async () => {
-      const symbols = await this.symbols();
+      const symbols = await this.kallsyms();
       const start = symbols.lookup("__start_BTF")?.address;
       const stop = symbols.lookup("__stop_BTF")?.address;
-      if (start === undefined || stop === undefined || stop <= start)
+      if (start === undefined || stop === undefined || stop <= start) {
+        const found = await findBtf({ kernel: this, kallsyms: symbols });
+        if (found !== undefined) return found.btf;
         throw new CrashlensError(
           "not-found",
           "the kernel has no BTF (__start_BTF/__stop_BTF are not in kallsyms: built without CONFIG_DEBUG_INFO_BTF, or kallsyms without data symbols); types are unknown",
         );
+      }
       const length = Number(stop - start);
       if (length > 64 << 20)
         throw new CrashlensError("limit", `BTF is ${length} bytes, more than 64 MiB`, {

@@ -7,6 +7,7 @@
  */
 import type { Dump } from "../dump/types.js";
 import { CrashlensError } from "../errors.js";
+import { x86_64 } from "../kernel/arch/x86-64.js";
 import type { KernelView } from "../kernel/index.js";
 import type { Kallsyms, KernelSymbol } from "../kernel/kallsyms.js";
 import { Kernel } from "../kernel/kernel.js";
@@ -65,6 +66,7 @@ export function fakeKernel(spec: FakeKernelSpec): Kernel {
   const view: KernelView = {
     dump,
     vmcoreinfo: emptyVmcoreinfo(),
+    arch: x86_64,
     cpus: [],
     physBase: 0n,
     warnings: [],

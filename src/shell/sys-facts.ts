@@ -174,8 +174,9 @@ async function presentMemory(kernel: Kernel): Promise<bigint | undefined> {
   const nodeData = symbols.lookup("node_data");
   const nrNodes = symbols.lookup("nr_node_ids");
   if (contig !== undefined) nodes.push(contig.address);
-  else if (nodeData !== undefined && nrNodes !== undefined) {
-    const count = await kernel.memory.u32(nrNodes.address);
+  else if (nodeData !== undefined) {
+    // nr_node_ids is a data symbol: without it (kallsyms of text only) read node 0 alone
+    const count = nrNodes === undefined ? 1 : await kernel.memory.u32(nrNodes.address);
     if (count === 0 || count > 1024) return undefined;
     for (const pointer of await kernel.memory.words(nodeData.address, count))
       if (pointer !== 0n) nodes.push(pointer);
@@ -183,7 +184,8 @@ async function presentMemory(kernel: Kernel): Promise<bigint | undefined> {
   if (nodes.length === 0) return undefined;
   let pages = 0n;
   for (const node of nodes) pages += await kernel.memory.u64(node + BigInt(present));
-  return pages * BigInt(kernel.dump.pageSize);
+  // the kernel's page size: a QEMU arm64 kdump's blocks are 64 KiB over 4 KiB pages
+  return pages * BigInt(kernel.view.vmcoreinfo.pageSize ?? kernel.dump.pageSize);
 }
 
 /** The kallsyms facts plus those that need BTF and the task table. */

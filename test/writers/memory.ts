@@ -70,7 +70,13 @@ export class MemoryImage {
 
   /** ELF: one PT_LOAD per run of pages; excluded pages at a run's end become p_memsz > p_filesz */
   toElf(
-    options: { phoff?: number; forcePnXnum?: boolean; directMapBase?: bigint } = {},
+    options: {
+      phoff?: number;
+      forcePnXnum?: boolean;
+      directMapBase?: bigint;
+      /** e_machine (default EM_X86_64) */
+      machine?: number;
+    } = {},
   ): Uint8Array {
     const all = [...new Set([...this.pages.keys(), ...this.excluded])].sort((a, b) =>
       a < b ? -1 : 1,
@@ -104,6 +110,7 @@ export class MemoryImage {
     const spec: Parameters<typeof writeElfCore>[0] = { notes: this.allNotes(), segments };
     if (options.phoff !== undefined) spec.phoff = options.phoff;
     if (options.forcePnXnum !== undefined) spec.forcePnXnum = options.forcePnXnum;
+    if (options.machine !== undefined) spec.machine = options.machine;
     return writeElfCore(spec);
   }
 

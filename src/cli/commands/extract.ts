@@ -65,7 +65,7 @@ export const extractCommand: CliCommand = {
           if (!(compressions as readonly string[]).includes(options.compression))
             throw new UsageError(`--compression must be one of ${compressions.join(", ")}`);
           const { writeFile } = await import("node:fs/promises");
-          const { extractPages, recordPages } = await import("../../dump/extract.js");
+          const { extractPages, pagesToKeep, recordPages } = await import("../../dump/extract.js");
           const { openForCli } = await import("./dump-open.js");
           let recorder: ReturnType<typeof recordPages> | undefined;
           // kernel-image pages read, by physical address, so ELF output can map them at their
@@ -102,16 +102,24 @@ export const extractCommand: CliCommand = {
               setExitCode(EXIT_NOTHING);
               return;
             }
+            const { pfns, pageSize } = pagesToKeep(
+              recorder,
+              dump.pageSize,
+              kernel.vmcoreinfo.pageSize,
+            );
             const extractOptions: Parameters<typeof extractPages>[2] = {
               format: options.format as ExtractFormat,
               compression: options.compression as Compression,
+              pageSize,
+              elfMachine: kernel.arch.elfMachine,
             };
+            if (kernel.machine !== undefined) extractOptions.machine = kernel.machine;
             if (kernel.directMapBase !== undefined)
               extractOptions.directMapBase = kernel.directMapBase;
             if (kernel.release !== undefined) extractOptions.release = kernel.release;
             extractOptions.physBase = kernel.physBase;
             extractOptions.imagePages = imagePages;
-            const bytes = await extractPages(dump, recorder.pages, extractOptions);
+            const bytes = await extractPages(dump, pfns, extractOptions);
             try {
               await writeFile(out, bytes);
             } catch (error) {
@@ -122,7 +130,7 @@ export const extractCommand: CliCommand = {
               );
             }
             io.stderr.write(
-              `crashlens: wrote ${out}: ${recorder.pages.size} pages, ${bytes.length} bytes (${options.format})\n`,
+              `crashlens: wrote ${out}: ${pfns.size} pages, ${bytes.length} bytes (${options.format})\n`,
             );
           } finally {
             await dump.close();

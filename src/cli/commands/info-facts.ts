@@ -90,22 +90,8 @@ const rows: readonly Row[] = [
     label: "kernel offset (KASLR)",
     value: ({ kernel }) => optionalHex(kernel.vmcoreinfo.kernelOffset),
   },
-  {
-    key: "physBase",
-    label: "phys_base",
-    // phys_base is negative when the kernel runs below its link address: shown as u64
-    value: ({ kernel }) => hex(BigInt.asUintN(64, kernel.physBase)),
-  },
-  {
-    key: "pageOffsetBase",
-    label: "page_offset_base",
-    value: ({ kernel }) => optionalHex(kernel.directMapBase),
-  },
-  {
-    key: "fiveLevelPaging",
-    label: "5-level paging",
-    value: ({ kernel }) => kernel.vmcoreinfo.numbers.get("pgtable_l5_enabled") === 1n,
-  },
+  // here the architecture's layout facts (`archFacts`): x86-64 phys_base, page_offset_base,
+  // 5-level paging; arm64 VA_BITS, kimage_voffset, PHYS_OFFSET, PAGE_OFFSET, levels
   { key: "vmcoreinfo", label: "vmcoreinfo", value: vmcoreinfoValue, text: vmcoreinfoText },
   {
     key: "log",
@@ -154,6 +140,8 @@ export function infoFacts(input: InfoInput): Array<Fact | FactGroup> {
       ? { key: row.key, label: row.label, value }
       : { key: row.key, label: row.label, value, text };
   });
+  const at = facts.findIndex((f) => f.key === "vmcoreinfo");
+  facts.splice(at, 0, ...(input.kernel.archFacts ?? []));
   facts.push({ key: "header", label: "header", facts: input.dump.facts() });
   return facts;
 }
@@ -169,19 +157,23 @@ function where(kernel: KernelView, rip: bigint | undefined): string | undefined 
 }
 
 function cpuFact(kernel: KernelView, c: CpuState): CpuFact {
-  const { rip, rsp } = c.registers;
-  const fn = where(kernel, rip);
+  const roles = kernel.arch.registers;
+  const [pcName, spName] = kernel.arch.displayNames;
+  const pc = c.registers[roles.pc];
+  const sp = c.registers[roles.sp];
+  const fn = where(kernel, pc);
   const name = `CPU ${c.cpu}${c.pid === undefined ? "" : ` (pid ${c.pid})`}:`;
   return {
     value: {
       cpu: c.cpu,
       pid: c.pid,
-      rip: optionalHex(rip),
-      rsp: optionalHex(rsp),
+      // keys are the architecture's register names: rip/rsp, pc/sp
+      [roles.pc]: optionalHex(pc),
+      [roles.sp]: optionalHex(sp),
       function: fn,
       source: c.source,
     },
-    text: `${name.padEnd(33)}RIP ${pad(rip)}  RSP ${pad(rsp)}  [${c.source}]${fn ? `  ${fn}` : ""}`,
+    text: `${name.padEnd(33)}${pcName} ${pad(pc)}  ${spName} ${pad(sp)}  [${c.source}]${fn ? `  ${fn}` : ""}`,
   };
 }
 

@@ -7,7 +7,8 @@ import { frameRule } from "../../diagnose/culprit/skip-frames.js";
 import type { DumpEvidence, StackSummary } from "../../diagnose/dump/evidence.js";
 
 /** scheduler and wait frames a blocked task always has on top: skipped in one-line summaries */
-const WAIT_FRAME = /^(\? )?(__schedule|schedule|schedule_\w+|io_schedule\w*|preempt_schedule\w*)$/;
+const WAIT_FRAME =
+  /^(\? )?(__switch_to|__schedule|schedule|schedule_\w+|io_schedule\w*|preempt_schedule\w*)$/;
 
 /**
  * The machinery a stack shows above what it was doing — panic and its notifiers, the oops
@@ -30,8 +31,10 @@ function isReporting(frame: string): boolean {
 }
 
 function shortStack(stack: StackSummary, count: number): string {
+  // from the instruction an exception interrupted, else from below the reporting machinery
+  const exception = stack.frames.findIndex((f) => /^\[exception (RIP|PC): /.test(f));
   const last = stack.frames.reduce((at, f, i) => (isReporting(f) ? i : at), -1);
-  const below = stack.frames.slice(last + 1);
+  const below = stack.frames.slice(exception >= 0 ? exception : last + 1);
   const frames = (below.length > 0 ? below : stack.frames).filter((f) => !WAIT_FRAME.test(f));
   const shown = frames.slice(0, count).join(" ← ");
   return frames.length > count ? `${shown} ← …` : shown;

@@ -6,14 +6,15 @@
  * stack for a lockup. Each item names the shell command that shows it in full
  * (`crashlens shell VMCORE -c '…'`), so a reader can check every claim.
  */
-import { type Backtrace, backtrace, cpuTask } from "../../kernel/backtrace.js";
+import { type Backtrace, backtrace, cpuTask, panicTask } from "../../kernel/backtrace.js";
 import { declaration } from "../../kernel/btf/index.js";
 import type { Kernel } from "../../kernel/kernel.js";
 import { slabInfo } from "../../kernel/mm/slab.js";
 import { kernelSymbolizer } from "../../kernel/modules/module-symbols.js";
 import { moduleList, readModuleBtf } from "../../kernel/modules/modules.js";
 import { filterTasks, type TaskTable, taskTable } from "../../kernel/tasks/index.js";
-import type { Frame } from "../../kernel/unwind/index.js";
+import { isUserPstate } from "../../kernel/unwind/arm64-regs.js";
+import type { Frame, FrameRegisters } from "../../kernel/unwind/index.js";
 import type { Kind } from "../../oops/report.js";
 
 export interface StackSummary {
@@ -62,24 +63,65 @@ const LOCKUP_KINDS: ReadonlySet<Kind> = new Set([
   "hard-lockup",
   "rcu-stall",
 ] as Kind[]);
-/** general-purpose registers worth a slab lookup, in crash's order */
-const POINTER_REGISTERS = [
-  "rax",
-  "rbx",
-  "rcx",
-  "rdx",
-  "rsi",
-  "rdi",
-  "rbp",
-  "r8",
-  "r9",
-  "r10",
-  "r11",
-  "r12",
-  "r13",
-  "r14",
-  "r15",
-] as const;
+type RegisterValues = FrameRegisters["values"];
+
+/**
+ * Per architecture: where an exception frame keeps the interrupted pc, whether it was taken
+ * in the kernel, and which general registers are worth a slab lookup (crash's order).
+ */
+interface ExceptionRegisters {
+  /** the member holding the interrupted instruction's address */
+  pc: string;
+  /** how crash labels it: `[exception RIP: …]`, `PC: […]` */
+  label: string;
+  inKernel: (v: RegisterValues) => boolean;
+  pointers: readonly string[];
+}
+
+const EXCEPTION_REGISTERS: Readonly<Record<string, ExceptionRegisters>> = {
+  x86_64: {
+    pc: "rip",
+    label: "RIP",
+    inKernel: (v) => v.cs !== undefined && (v.cs & 3n) === 0n,
+    pointers: [
+      "rax",
+      "rbx",
+      "rcx",
+      "rdx",
+      "rsi",
+      "rdi",
+      "rbp",
+      "r8",
+      "r9",
+      "r10",
+      "r11",
+      "r12",
+      "r13",
+      "r14",
+      "r15",
+    ],
+  },
+  arm64: {
+    pc: "pc",
+    label: "PC",
+    inKernel: (v) => v.pstate !== undefined && !isUserPstate(v.pstate),
+    pointers: Array.from({ length: 31 }, (_, i) => `x${i}`),
+  },
+};
+
+function registersOf(regs: FrameRegisters) {
+  return EXCEPTION_REGISTERS[regs.arch ?? "x86_64"] ?? EXCEPTION_REGISTERS.x86_64;
+}
+
+/** the interrupted pc of a kernel-mode exception frame, if `frame` carries one */
+function kernelPc(frame: Frame): bigint | undefined {
+  const regs = frame.regs;
+  if (regs === undefined) return undefined;
+  const table = registersOf(regs);
+  const values = regs.values as Record<string, bigint | undefined>;
+  return table?.inKernel(regs.values) ? values[table.pc] : undefined;
+}
+
 /** at most this many tasks' stacks for a hang (a fleet machine can have thousands in D) */
 const MAX_BLOCKED = 16;
 
@@ -95,10 +137,9 @@ function frameTexts(trace: Backtrace, name: Namer): string[] {
   const out: string[] = [];
   for (const frame of trace.frames) {
     out.push(frameText(frame));
-    const rip = frame.regs?.values.rip;
-    const cs = frame.regs?.values.cs;
-    if (rip !== undefined && cs !== undefined && (cs & 3n) === 0n)
-      out.push(`[exception RIP: ${name(rip)}]`);
+    const pc = kernelPc(frame);
+    const label = frame.regs === undefined ? "RIP" : registersOf(frame.regs)?.label;
+    if (pc !== undefined) out.push(`[exception ${label}: ${name(pc)}]`);
   }
   return out;
 }
@@ -117,18 +158,13 @@ function summary(trace: Backtrace, name: Namer): StackSummary {
 }
 
 async function panicTrace(kernel: Kernel, table: TaskTable): Promise<Backtrace | undefined> {
-  await kernel.symbols();
-  const cpu = kernel.view.panicCpuVariable;
-  if (cpu === undefined || cpu < 0) return undefined;
-  return backtrace(kernel, await cpuTask(kernel, cpu, table));
+  const task = await panicTask(kernel, table);
+  return task === undefined ? undefined : backtrace(kernel, task);
 }
 
-/** the innermost kernel-mode exception frame (cs & 3 == 0) on the panic task's stack */
+/** the innermost kernel-mode exception frame with a full register set */
 function kernelException(trace: Backtrace): Frame | undefined {
-  return trace.frames.find((f) => {
-    const cs = f.regs?.values.cs;
-    return f.regs !== undefined && cs !== undefined && (cs & 3n) === 0n && f.regs.full;
-  });
+  return trace.frames.find((f) => f.regs?.full === true && kernelPc(f) !== undefined);
 }
 
 async function prototypeOf(kernel: Kernel, name: string, module: string | undefined) {
@@ -184,7 +220,7 @@ export async function collectDumpEvidence(
     evidence.panicTask = { ...summary(trace, name), command: "bt" };
     const frame = kernelException(trace);
     const regs = frame?.regs;
-    const rip = regs?.values.rip;
+    const rip = frame === undefined ? undefined : kernelPc(frame);
     if (frame !== undefined && regs !== undefined && rip !== undefined) {
       const at = symbolizer.symbolize(rip);
       const where = name(rip);
@@ -192,8 +228,9 @@ export async function collectDumpEvidence(
       for (const [name, value] of Object.entries(regs.values))
         registers[name] = hex(value as bigint);
       evidence.exception = { function: where, registers, command: "bt" };
-      for (const name of POINTER_REGISTERS) {
-        const value = regs.values[name];
+      const values = regs.values as Record<string, bigint | undefined>;
+      for (const name of registersOf(regs)?.pointers ?? []) {
+        const value = values[name];
         if (value === undefined || value < 0xffff800000000000n) continue;
         const info = await slabInfo(kernel, value).catch(() => undefined);
         if (info?.object === undefined) continue;

@@ -8,6 +8,7 @@ export const ELFCLASS64 = 2;
 export const ELFDATA2LSB = 1;
 export const ET_CORE = 4;
 export const EM_X86_64 = 62;
+export const EM_AARCH64 = 183;
 export const PT_LOAD = 1;
 export const PT_NOTE = 4;
 /** e_phnum value meaning "the real count is in section header 0's sh_info" */

@@ -2,6 +2,9 @@
  * @module dump/structs/prstatus
  * CPU-state notes: x86-64 `struct elf_prstatus` (NT_PRSTATUS, 336 bytes; offsets measured
  * against glibc `<sys/procfs.h>`) and QEMU's `QEMUCPUState` v1 (`target/i386/arch_dump.c`).
+ * The header before pr_reg (112 bytes: pr_pid at 32) is the same on every 64-bit
+ * architecture; arm64's pr_reg is `struct user_pt_regs` (34 × u64), 392 bytes in all, as the
+ * lab's QEMU arm64 dumps' CORE/NT_PRSTATUS notes measure.
  */
 
 export const NT_PRSTATUS = 1;
@@ -39,6 +42,17 @@ export const prstatusRegisters = [
   "fs",
   "gs",
 ] as const;
+
+/** aarch64 `struct elf_prstatus`: the same header, then pr_reg, then pr_fpvalid and padding */
+export const ARM64_PRSTATUS_SIZE = 392;
+
+/** aarch64 pr_reg (`arch/arm64/include/uapi/asm/ptrace.h: struct user_pt_regs`), 8 bytes each */
+export const arm64PrstatusRegisters: readonly string[] = [
+  ...Array.from({ length: 31 }, (_, i) => `x${i}`),
+  "sp",
+  "pc",
+  "pstate",
+];
 
 /** QEMUCPUState v1: u32 version, u32 size, then these u64s */
 export const qemuCpuRegisters = [

@@ -35,6 +35,8 @@ export interface ElfCoreSpec {
   /** write e_phnum = PN_XNUM and the count in section header 0 */
   forcePnXnum?: boolean;
   flags?: number;
+  /** e_machine (default EM_X86_64) */
+  machine?: number;
 }
 
 export function writeElfCore(spec: ElfCoreSpec): Uint8Array {
@@ -54,7 +56,7 @@ export function writeElfCore(spec: ElfCoreSpec): Uint8Array {
     eiData: 1,
     eiVersion: 1,
     type: ET_CORE,
-    machine: EM_X86_64,
+    machine: spec.machine ?? EM_X86_64,
     version: 1,
     entry: 0n,
     phoff: BigInt(phoff),

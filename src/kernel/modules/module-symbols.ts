@@ -79,7 +79,8 @@ export async function readModuleSymbols(
         strings.subarray(nameOffset, end < 0 ? nameOffset + MAX_NAME : end),
       ).toString("latin1");
     } else name = await m.cString(strtab + BigInt(nameOffset), MAX_NAME).catch(() => "");
-    if (name === "") continue;
+    // ARM ELF mapping symbols ($x code, $d data) mark instruction sets, not functions
+    if (name === "" || MAPPING_SYMBOL.test(name)) continue;
     const type = String.fromCharCode(
       types !== undefined ? (types[i] as number) : view.getUint8(at + 4),
     );
@@ -94,6 +95,9 @@ export async function readModuleSymbols(
   out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   return out;
 }
+
+/** AAELF64 mapping symbols: `$x`, `$d` (optionally `.suffix`); no x86-64 module has them */
+const MAPPING_SYMBOL = /^\$[adtx](?:\.|$)/;
 
 /** vmlinux kallsyms plus every module's symbols: one place to turn an address into a name */
 export class KernelSymbolizer {

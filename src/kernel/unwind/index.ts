@@ -17,6 +17,19 @@
  * const kernelStyle = await withGuesses(ctx, frames);                  // with `?` lines
  * ```
  */
+export { walkFrameRecords } from "./arm64.js";
+export { ARM64_EXCEPTION_ENTRIES, isExceptionEntry } from "./arm64-entry.js";
+export {
+  ARM64_DEFAULT_THREAD_SIZE,
+  ARM64_PT_REGS_DEFAULT,
+  followsArm64Call,
+  isCallInstruction,
+  isUserPstate,
+  isUserRegs,
+  readArm64PtRegs,
+  stripPac,
+} from "./arm64-regs.js";
+export { scanArm64Stack } from "./arm64-scan.js";
 export { endsWithCall, followsCall } from "./call-site.js";
 export { type GuessOptions, withGuesses } from "./guesses.js";
 export {
@@ -50,4 +63,4 @@ export {
 export { type ScanOptions, scanStack } from "./scan.js";
 export { stackClassifier } from "./stacks.js";
 export type * from "./types.js";
-export { type UnwindOptions, unwind } from "./unwind.js";
+export { UNWINDERS, type UnwindOptions, unwind } from "./unwind.js";

@@ -55,6 +55,8 @@ export async function startPoint(
       frame: { kind: "registers", sp },
     };
   }
+  if (start.kind === "cpu-context")
+    return { kind: "bad-start", detail: "an arm64 cpu_context start given to the x86-64 unwinder" };
   const { layout, sp } = start;
   const size = layout.size ?? layout.ret_addr + 8;
   const span = Math.max(layout.bp, layout.ret_addr) + 8;

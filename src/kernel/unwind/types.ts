@@ -98,6 +98,41 @@ export interface UnwindContext {
   readonly maxFrames?: number;
   /** pt_regs member offsets when they differ from the x86-64 layout (pt-regs.ts) */
   readonly ptRegsOffsets?: Readonly<Partial<Record<PtRegName, number>>>;
+  /** which walker reads the stack (unwind.ts's table); default "x86_64" */
+  readonly arch?: UnwindArch;
+  /** arm64 only: PAC mask, pt_regs layout, THREAD_SIZE (arm64-regs.ts) */
+  readonly arm64?: Arm64UnwindLayout;
+}
+
+/** the architectures `unwind()` has a walker for */
+export type UnwindArch = "x86_64" | "arm64";
+
+/** `struct pt_regs` on arm64 (arch/arm64/include/asm/ptrace.h), offsets from BTF */
+export interface Arm64PtRegsLayout {
+  /** `regs[31]`: x0..x30 */
+  readonly regs: number;
+  readonly sp: number;
+  readonly pc: number;
+  readonly pstate: number;
+  /** `stackframe`: the frame record entry code links the fp chain through (v4.14+) */
+  readonly stackframe: number;
+  readonly orig_x0?: number;
+  readonly syscallno?: number;
+  /** sizeof(struct pt_regs) */
+  readonly size: number;
+  /**
+   * the stackframe is a `struct frame_record_meta` (v6.13+): {0, 0, type}, type 1 = final,
+   * 2 = pt_regs; older kernels store {x29, pc} of the interrupted context (el1) or {0, 0}
+   */
+  readonly metaRecord?: boolean;
+}
+
+export interface Arm64UnwindLayout {
+  /** `NUMBER(KERNELPACMASK)`: bits a pointer-authentication code may occupy in a saved lr */
+  readonly pacMask: bigint;
+  readonly ptRegs: Arm64PtRegsLayout;
+  /** THREAD_SIZE: a task stack's size, for its top pt_regs (default 16 KiB) */
+  readonly threadSize?: bigint;
 }
 
 /** member offsets of `struct inactive_task_frame` (from BTF); only `bp` and `ret_addr` are needed */
@@ -112,7 +147,12 @@ export type UnwindStart =
   /** a CPU's saved registers (NT_PRSTATUS names: rip, rsp, rbp, rax, …) */
   | { readonly kind: "registers"; readonly registers: Readonly<Record<string, bigint>> }
   /** a sleeping task: `task->thread.sp` points at its `struct inactive_task_frame` */
-  | { readonly kind: "inactive"; readonly sp: bigint; readonly layout: InactiveFrameLayout };
+  | { readonly kind: "inactive"; readonly sp: bigint; readonly layout: InactiveFrameLayout }
+  /**
+   * arm64: a switched-out task's `thread.cpu_context` (saved by cpu_switch_to): pc is the
+   * return address into __switch_to, fp its frame record, sp its stack pointer
+   */
+  | { readonly kind: "cpu-context"; readonly pc: bigint; readonly sp: bigint; readonly fp: bigint };
 
 /** pt_regs members, named as crash and NT_PRSTATUS name them */
 export type PtRegName =
@@ -138,12 +178,17 @@ export type PtRegName =
   | "rsp"
   | "ss";
 
+/** arm64 pt_regs members, as crash names them: x0..x30, sp, pc, pstate, orig_x0, syscallno */
+export type Arm64RegName = `x${number}` | "sp" | "pc" | "pstate" | "orig_x0" | "syscallno";
+
 export interface FrameRegisters {
   /** address of the `struct pt_regs` */
   readonly address: bigint;
   /** false for an IRET frame (REGS_PARTIAL): only rip, cs, rflags, rsp and ss were saved */
   readonly full: boolean;
-  readonly values: Readonly<Partial<Record<PtRegName, bigint>>>;
+  readonly values: Readonly<Partial<Record<PtRegName | Arm64RegName, bigint>>>;
+  /** whose pt_regs these are (default x86_64): says which names `values` uses */
+  readonly arch?: UnwindArch;
 }
 
 export type FrameKind =
@@ -159,9 +204,17 @@ export type FrameKind =
 export interface Frame {
   readonly index: number;
   readonly kind: FrameKind;
-  /** the slot the return address was read from (crash's `#N [slot]`); the rsp for "registers" */
+  /**
+   * the slot the return address was read from (crash's `#N [slot]`); the rsp for "registers".
+   * arm64: the frame's own frame record (x29 in that function), which crash prints there
+   */
   readonly sp: bigint;
   readonly ip: bigint;
+  /**
+   * arm64: the branch-and-link before a return address (ip − 4), which crash prints after
+   * `at`; the kernel's own traces print ip, as x86's do
+   */
+  readonly callSite?: bigint;
   /** ip's symbol; for return addresses looked up at ip − 1 like the kernel's %pB */
   readonly symbol?: SymbolInfo;
   readonly module?: string;
@@ -188,6 +241,8 @@ export type StopKind =
   | "stack-revisited"
   | "zero-ip"
   | "bad-start"
+  /** arm64: a frame pointer that is not 8-byte aligned, so not a frame record */
+  | "bad-frame-record"
   /** a bug, or a caller callback (symbolize, stackOf) that threw */
   | "internal-error";
 
@@ -201,5 +256,8 @@ export interface UnwindResult {
   readonly frames: Frame[];
   readonly stop: StopReason;
   /** which unwinder produced the frames */
-  readonly method: "orc" | "frame-pointer";
+  readonly method: UnwindMethod;
 }
+
+/** ORC and the rbp chain on x86-64, frame records on arm64 */
+export type UnwindMethod = "orc" | "frame-pointer" | "frame-record";

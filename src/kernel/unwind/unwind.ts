@@ -1,15 +1,48 @@
 /**
  * @module kernel/unwind/unwind
- * The one entry point: ORC when the context has tables, else the rbp chain; when either stops
+ * The one entry point, by `ctx.arch` (UNWINDERS): on x86-64 ORC when the context has tables,
+ * else the rbp chain; on arm64 frame records. When a walk stops
  * for a reason other than a normal end, the rest of the current stack is scanned for return
  * addresses, which are appended as unreliable (`?`) frames. Never throws for bad memory or
  * bad tables: every end is a `StopReason`.
  */
+import { walkFrameRecords } from "./arm64.js";
+import { scanArm64Stack } from "./arm64-scan.js";
 import { walkFramePointers } from "./frame-pointer.js";
 import type { WalkOutcome } from "./frames.js";
 import { walkOrc } from "./orc-unwinder.js";
 import { scanStack } from "./scan.js";
-import type { Frame, StopKind, UnwindContext, UnwindResult, UnwindStart } from "./types.js";
+import type {
+  Frame,
+  StopKind,
+  UnwindArch,
+  UnwindContext,
+  UnwindMethod,
+  UnwindResult,
+  UnwindStart,
+} from "./types.js";
+
+/** one row per architecture: how its stacks are walked and scanned */
+interface ArchUnwinder {
+  readonly method: (ctx: UnwindContext) => UnwindMethod;
+  readonly walk: (ctx: UnwindContext, start: UnwindStart) => Promise<WalkOutcome>;
+  readonly scan: (ctx: UnwindContext, from: bigint, to: bigint, max: number) => Promise<Frame[]>;
+}
+
+export const UNWINDERS: Readonly<Record<UnwindArch, ArchUnwinder>> = {
+  // ORC when the kernel has tables (CONFIG_UNWINDER_ORC), else the rbp chain
+  x86_64: {
+    method: (ctx) => (ctx.orc ? "orc" : "frame-pointer"),
+    walk: (ctx, start) => (ctx.orc ? walkOrc(ctx, ctx.orc, start) : walkFramePointers(ctx, start)),
+    scan: (ctx, from, to, max) => scanStack(ctx, from, to, { maxFrames: max }),
+  },
+  // arm64 kernels always keep frame records (CONFIG_FRAME_POINTER is selected by ARM64)
+  arm64: {
+    method: () => "frame-record",
+    walk: walkFrameRecords,
+    scan: scanArm64Stack,
+  },
+};
 
 /** stops that end a stack as it should end: nothing is left to scan */
 const NORMAL_ENDS: ReadonlySet<StopKind> = new Set(["end-of-stack", "user-mode", "frame-limit"]);
@@ -27,10 +60,11 @@ export async function unwind(
   start: UnwindStart,
   options: UnwindOptions = {},
 ): Promise<UnwindResult> {
-  const method = ctx.orc ? "orc" : "frame-pointer";
+  const unwinder = UNWINDERS[ctx.arch ?? "x86_64"];
+  const method = unwinder.method(ctx);
   let outcome: WalkOutcome;
   try {
-    outcome = ctx.orc ? await walkOrc(ctx, ctx.orc, start) : await walkFramePointers(ctx, start);
+    outcome = await unwinder.walk(ctx, start);
   } catch (error) {
     // a bug or a caller callback that threw: still an answer, not an exception
     return {
@@ -57,7 +91,7 @@ export async function unwind(
     const last =
       lastFrame === undefined ? 0n : lastFrame.kind === "return" ? lastFrame.sp : lastFrame.sp - 1n;
     try {
-      const scanned = await scanStack(ctx, from, end, { maxFrames: max - frames.length });
+      const scanned = await unwinder.scan(ctx, from, end, max - frames.length);
       for (const f of scanned) if (f.sp > last) frames.push({ ...f, index: frames.length });
     } catch {
       // a scan is a bonus; the stop reason already says why the unwind ended

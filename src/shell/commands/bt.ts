@@ -5,12 +5,17 @@
  * between frames (symbolic; `-FF` names the slab cache of heap pointers, `[addr:cache]`).
  * Stacks come from the dump alone (kernel/backtrace.ts: ORC, pt_regs, IRQ stacks).
  */
-import { type Backtrace, backtrace, cpuTask } from "../../kernel/backtrace.js";
+import { type Backtrace, backtrace, cpuTask, panicTask } from "../../kernel/backtrace.js";
 import type { Kernel } from "../../kernel/kernel.js";
 import { slabAnnotation } from "../../kernel/mm/slab.js";
 import { kernelSymbolizer } from "../../kernel/modules/module-symbols.js";
 import { findTasks, type Task, type TaskTable, taskTable } from "../../kernel/tasks/index.js";
-import type { Frame, FrameRegisters, PtRegName } from "../../kernel/unwind/index.js";
+import {
+  type Frame,
+  type FrameRegisters,
+  type PtRegName,
+  stripPac,
+} from "../../kernel/unwind/index.js";
 import {
   type CommandContext,
   type ParsedArgs,
@@ -81,13 +86,46 @@ export interface BacktraceStyle {
   symbolizeText?: (address: bigint) => string | undefined;
 }
 
+/** the address printed after `at`: crash shows an arm64 return address's `bl` (ip − 4) */
+const shownAddress = (frame: Frame): bigint => frame.callSite ?? frame.ip;
+
 function frameName(frame: Frame, style: BacktraceStyle): string {
-  if (frame.symbol === undefined) return hex16(frame.ip);
-  const offset = style.offsets ? formatOffset(frame.symbol.offset, style.radix) : "";
+  if (frame.symbol === undefined) return hex16(shownAddress(frame));
+  const shift = Number(frame.ip - shownAddress(frame));
+  const offset = style.offsets ? formatOffset(frame.symbol.offset - shift, style.radix) : "";
   return `${frame.symbol.name}${offset}`;
 }
 
+/** crash's arm64_print_exception_frame(): PC/LR/SP (named in kernel mode), x29..x0 three a row */
+function arm64RegisterLines(regs: FrameRegisters, style: BacktraceStyle): string[] {
+  const v = regs.values;
+  const reg = (name: string) => (v as Readonly<Record<string, bigint | undefined>>)[name] ?? 0n;
+  const pstate = hexN(reg("pstate"), 8);
+  const user = ((reg("pstate") >> 2n) & 3n) === 0n || ((reg("pstate") >> 4n) & 1n) === 1n;
+  const named = (value: bigint) => {
+    const name = style.symbolizeText?.(value);
+    return name === undefined ? "[unknown or invalid address]" : `[${name}]`;
+  };
+  const lines = user
+    ? [`     PC: ${hex16(reg("pc"))}   LR: ${hex16(reg("x30"))}   SP: ${hex16(reg("sp"))}`]
+    : [
+        `     PC: ${hex16(reg("pc"))}  ${named(reg("pc"))}`,
+        `     LR: ${hex16(reg("x30"))}  ${named(reg("x30"))}`,
+        `     SP: ${hex16(reg("sp"))}  PSTATE: ${pstate}`,
+      ];
+  for (let top = 29; top >= 0; top -= 3) {
+    const cells: string[] = [];
+    for (let i = top; i > top - 3 && i >= 0; i--)
+      cells.push(`${i < 10 ? " " : ""}X${i}: ${hex16(reg(`x${i}`))}`);
+    lines.push(`    ${cells.join("  ")}`);
+  }
+  const syscall = `    ORIG_X0: ${hex16(reg("orig_x0"))}  SYSCALLNO: ${reg("syscallno").toString(16)}`;
+  lines.push(user ? `${syscall}  PSTATE: ${pstate}` : syscall);
+  return lines;
+}
+
 function registerLines(regs: FrameRegisters, style: BacktraceStyle): string[] {
+  if (regs.arch === "arm64") return arm64RegisterLines(regs, style);
   const lines: string[] = [];
   const rip = regs.values.rip;
   const cs = regs.values.cs;
@@ -152,7 +190,7 @@ export async function formatBacktrace(
     const guess = frame.reliable ? "" : "? ";
     const module = frame.module === undefined ? "" : ` [${frame.module}]`;
     lines.push(
-      `${index} [${hex16(frame.sp)}] ${guess}${frameName(frame, style)} at ${hex16(frame.ip)}${module}`,
+      `${index} [${hex16(frame.sp)}] ${guess}${frameName(frame, style)} at ${hex16(shownAddress(frame))}${module}`,
     );
     if (frame.regs !== undefined) lines.push(...registerLines(frame.regs, style));
     // crash marks where the unwind leaves an IRQ or exception stack for the one below
@@ -166,8 +204,11 @@ export async function formatBacktrace(
       lines.push(`--- <${STACK_LABELS[frame.stack] ?? frame.stack} stack> ---`);
     if (style.words > 0) {
       const next = frames[i + 1];
-      const end = next !== undefined ? next.sp + 8n : frame.sp + 8n;
-      if (next !== undefined) lines.push(...(await wordLines(kernel, frame.sp + 8n, end, style)));
+      // x86: the words above the return slot; arm64 (crash's display_full_frame_v2): from the
+      // frame record up to the next one
+      const skip = trace.method === "frame-record" ? 0n : 8n;
+      if (next !== undefined)
+        lines.push(...(await wordLines(kernel, frame.sp + skip, next.sp + skip, style)));
     }
   }
   if (frames.length === 0) lines.push(`bt: no frames: ${trace.stop.detail}`);
@@ -189,25 +230,20 @@ export async function contextTask(
   return panicTask(ctx.kernel, table);
 }
 
-/** the task running on the panicking CPU */
-export async function panicTask(kernel: Kernel, table: TaskTable): Promise<Task | undefined> {
-  await kernel.symbols(); // sets panicCpuVariable
-  const cpu = kernel.view.panicCpuVariable;
-  if (cpu !== undefined && cpu >= 0) return cpuTask(kernel, cpu, table).catch(() => undefined);
-  return table.tasks.find((t) => t.active && kernel.view.cpus.some((c) => c.cpu === t.cpu));
-}
-
 /** The style for flag letters (`fFFsxd`), with names from kallsyms and module symbols. */
 export async function backtraceStyle(
   kernel: Kernel,
   flags: { f: boolean; F: number; s: boolean; radix: 10 | 16 },
 ): Promise<BacktraceStyle> {
   const symbolizer = await kernelSymbolizer(kernel);
+  const pacMask = kernel.view.vmcoreinfo.numbers.get("KERNELPACMASK");
   return {
     offsets: flags.s,
     radix: flags.radix,
     words: flags.F >= 2 ? 3 : flags.F === 1 ? 2 : flags.f ? 1 : 0,
-    symbolizeText: (address) => {
+    symbolizeText: (raw) => {
+      // arm64 saved return addresses carry pointer-authentication bits (KERNELPACMASK)
+      const address = pacMask === undefined ? raw : stripPac(raw, pacMask);
       if (address < KERNEL_HALF) return undefined; // per-CPU symbols are small offsets
       const hit = symbolizer.symbolize(address);
       return hit === undefined ? undefined : `${hit.name}${formatOffset(hit.offset, flags.radix)}`;

@@ -6,6 +6,7 @@
  * distance to the next symbol), so no debuginfo is needed — and no source lines are shown.
  */
 
+import { decodeArm } from "../../isa/arm.js";
 import type { DecodedInstruction } from "../../isa/types.js";
 import { decodeX86 } from "../../isa/x86.js";
 import { parseCount, resolveAddress } from "../address.js";
@@ -19,6 +20,17 @@ import {
 import { readMemory } from "../memory.js";
 import { formatOffset } from "../settings.js";
 import type { SymbolIndex } from "../symbol-index.js";
+
+/** the decoder for the dump's architecture (kernel.view.arch.name) */
+const DECODERS: Readonly<
+  Record<"x86_64" | "arm64", (code: Uint8Array, base: bigint) => Promise<DecodedInstruction[]>>
+> = {
+  x86_64: (code, base) => decodeX86(code, { bitness: 64, start: 0, base }),
+  arm64: (code, base) => decodeArm(code, { arch: "arm64", unit: 4, start: 0, base }),
+};
+
+/** mnemonics whose last operand is a code address gdb names: x86 jumps and calls, arm64 branches */
+const BRANCH = /^(?:j|call|loop|jrcxz|jecxz|b\.|cbn?z|tbn?z)|^bl?$/;
 
 /** the longest x86 instruction */
 const MAX_INSTRUCTION = 15;
@@ -47,9 +59,7 @@ export function formatInstruction(
       ? `${text.padEnd(MNEMONIC_WIDTH)} `
       : `${text.slice(0, at + ins.mnemonic.length).padEnd(MNEMONIC_WIDTH)} ${text.slice(at + ins.mnemonic.length + 1)}`;
   const address = ins.address ?? 0n;
-  const branch = /^(j|call|loop|jrcxz|jecxz)/.test(ins.mnemonic)
-    ? /(0x[0-9a-f]+)$/.exec(body)
-    : null;
+  const branch = BRANCH.test(ins.mnemonic) ? /(0x[0-9a-f]+)$/.exec(body) : null;
   if (branch !== null) {
     const name = symbolic(index, BigInt(branch[1] as string), radix);
     if (name !== "") body += ` ${name}`;
@@ -165,7 +175,7 @@ crashlens> dis __free_pages 4`,
       failure = error;
       code = partial;
     }
-    const decoded = await decodeX86(code, { bitness: 64, start: 0, base: range.start });
+    const decoded = await DECODERS[ctx.kernel.view.arch?.name ?? "x86_64"](code, range.start);
     let shown = 0;
     let reached = false;
     for (const ins of decoded) {

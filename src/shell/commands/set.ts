@@ -4,7 +4,7 @@
  * decimal or hexadecimal) — and the task context (`set PID`, `set TASK`, `set -p`,
  * `set -c CPU`) that `bt` and `task` use when given no task.
  */
-import { cpuTask } from "../../kernel/backtrace.js";
+import { cpuTask, panicTask } from "../../kernel/backtrace.js";
 import { findTasks, type Task, taskTable } from "../../kernel/tasks/index.js";
 import {
   type CommandContext,
@@ -13,7 +13,6 @@ import {
   ShellUsageError,
 } from "../command.js";
 import type { ShellSettings } from "../settings.js";
-import { panicTask } from "./bt.js";
 
 /** crash's STATE line words, by its two-letter state */
 const STATE_WORDS: Readonly<Record<string, string>> = {

@@ -118,7 +118,11 @@ export async function sysLines(ctx: CommandContext): Promise<string[]> {
         ? unknown("the nodes' present pages are not in the dump")
         : formatMemory(memory),
     ),
-    sysLine("PANIC", `"${panic ?? ""}"`),
+    // crash adds this when the message is an oops (arm64's "not syncing: Oops: Fatal exception")
+    sysLine(
+      "PANIC",
+      `"${panic ?? ""}"${panic?.includes("Oops: ") ? " (check log for details)" : ""}`,
+    ),
   ];
 }
 

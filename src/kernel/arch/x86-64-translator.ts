@@ -1,15 +1,17 @@
 /**
- * @module kernel/x86-64
+ * @module kernel/arch/x86-64-translator
  * x86-64 virtual-to-physical translation without debuginfo: the kernel image
  * (`pa = va − __START_KERNEL_map + phys_base`), the direct map (`pa = va − page_offset_base`)
  * when the dump's headers gave `page_offset_base`, and otherwise a 4- or 5-level walk of
  * `init_top_pgt` with 2 MiB and 1 GiB pages (vmalloc, modules, per-CPU, direct map).
  */
 
-import { PageCache } from "../dump/page-cache.js";
-import { hex } from "../dump/paged-memory.js";
-import type { Dump } from "../dump/types.js";
-import { CrashlensError, isCrashlensError } from "../errors.js";
+import { PageCache } from "../../dump/page-cache.js";
+import type { Dump } from "../../dump/types.js";
+import { isCrashlensError } from "../../errors.js";
+import { fault, tableAbsent } from "./fault.js";
+
+export { fault };
 
 export const START_KERNEL_MAP = 0xffffffff80000000n;
 const DEFAULT_IMAGE_SIZE = 1n << 30n;
@@ -32,14 +34,8 @@ export interface X86Config {
   walkAll?: boolean;
 }
 
-export function fault(address: bigint, why: string): CrashlensError {
-  return new CrashlensError("fault", `virtual address ${hex(address)} ${why}`, {
-    address,
-    space: "virtual",
-  });
-}
-
 export class X86Translator {
+  readonly pageSize = 4096;
   private readonly pages = new PageCache<bigint>(4096);
   private readonly imageEnd: bigint;
 
@@ -121,11 +117,7 @@ export class X86Translator {
         const bytes = await this.dump.readPhysical(table + index * 8n, 8);
         entry = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
       } catch (error) {
-        throw new CrashlensError(
-          "fault",
-          `virtual address ${hex(va)}: page table at ${hex(table)} is not in the dump`,
-          { address: va, space: "virtual", absent: true, cause: error },
-        );
+        throw tableAbsent(va, table, error);
       }
       if ((entry & PRESENT) === 0n) throw fault(va, "is not mapped");
       if ((level === 2 || level === 3) && (entry & HUGE) !== 0n) {

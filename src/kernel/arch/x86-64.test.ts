@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { FakeKernel } from "../../test/writers/kernel.js";
-import { BufferRandomAccess, openDumpFrom } from "../dump/index.js";
-import { openKernel } from "./index.js";
+import { FakeKernel } from "../../../test/writers/kernel.js";
+import { BufferRandomAccess, openDumpFrom } from "../../dump/index.js";
+import { openKernel } from "../index.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
