@@ -4,6 +4,7 @@
  * instruction, findings with evidence, the culprit and next steps. A finding without
  * evidence is refused.
  */
+import { knownBugsFor } from "../knowledge/known-bugs.js";
 import type { ParseResult } from "../oops/parse.js";
 import type { Report } from "../oops/report.js";
 import { type CulpritVerdict, decideCulprit } from "./culprit/select.js";
@@ -93,5 +94,8 @@ export async function diagnose(result: ParseResult): Promise<DiagnosedReport[]> 
     if (verdict) earlier.set(report, verdict);
     out.push(Object.assign(report, diagnosis));
   }
+  // the index is read on first use, only when a report names a function it could know (the
+  // code is small and bundled with this module: a dynamic import would cost more than it)
+  for (const report of out) report.knownBugs = knownBugsFor(report);
   return out;
 }

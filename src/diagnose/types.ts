@@ -91,4 +91,6 @@ export interface Diagnosis {
   noCulprit?: string;
   findings: Finding[];
   nextSteps: string[];
+  /** known upstream bugs this report may be, best first (knowledge/known-bugs) */
+  knownBugs?: import("../knowledge/known-bugs.js").KnownBug[];
 }

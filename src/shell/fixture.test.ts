@@ -108,7 +108,10 @@ describe("the shell on the pruned hung dump, against crash 8.0.6", () => {
   });
 
   it("set PID makes bt act on that task; set -p goes back to the panic task", async () => {
-    assert.deepEqual((await sh("set 102")).slice(0, 2), ["    PID: 102", 'COMMAND: "buggy_worker"']);
+    assert.deepEqual((await sh("set 102")).slice(0, 2), [
+      "    PID: 102",
+      'COMMAND: "buggy_worker"',
+    ]);
     assert.match((await sh("bt"))[0] as string, /^PID: 102 /);
     assert.deepEqual((await sh("set -p")).at(-1), "  STATE: TASK_RUNNING (PANIC)");
     assert.match((await sh("bt"))[0] as string, /^PID: 28 /);

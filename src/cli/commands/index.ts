@@ -10,6 +10,7 @@ import { analyzeCommand } from "./analyze.js";
 import { dmesgCommand } from "./dmesg.js";
 import { extractCommand } from "./extract.js";
 import { infoCommand } from "./info.js";
+import { kbCommand } from "./kb.js";
 import { shellCommand } from "./shell.js";
 
 export interface CliCommand {
@@ -22,4 +23,5 @@ export const commands: readonly CliCommand[] = [
   infoCommand,
   extractCommand,
   shellCommand,
+  kbCommand,
 ];

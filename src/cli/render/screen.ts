@@ -10,7 +10,7 @@ import { rules } from "../../diagnose/rules/index.js";
 import { symbolWithModule } from "../../oops/fields/location.js";
 import { headLines, type Style, spanText, titleLine } from "./head.js";
 import { displayTitle } from "./summary.js";
-import { repeatsNote } from "./writeup.js";
+import { knownBugLine, repeatsNote } from "./writeup.js";
 
 /** Lines of one input's default output at most, its heading line included. */
 export const SCREEN_LINES = 25;
@@ -110,8 +110,9 @@ export function renderScreen(
   let nFindings = Math.min(findings.length, MAX_FINDINGS);
   let nSteps = Math.min(report.nextSteps.length, MAX_STEPS);
 
+  const known = knownBugLine(report);
   const build = () => {
-    const out = [...head, ...noteLines];
+    const out = [...head, ...(known ? [style.fact("known", known)] : []), ...noteLines];
     const shownFindings = findings.slice(0, nFindings);
     const { lines, evidenceShown } = findingLines(shownFindings, report.header.line, style);
     if (lines.length) out.push("", style.heading("Findings"), ...lines);

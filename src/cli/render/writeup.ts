@@ -101,6 +101,7 @@ export function renderWriteup(report: DiagnosedReport, index: number, style: Sty
     }
   }
   section("Other suspects", [...others]);
+  section("Known bugs", knownBugLines(report, style));
   section(
     "Next steps",
     report.nextSteps.map((s) => `${style.indent}${style.bullet}${s}`),
@@ -114,6 +115,57 @@ export function renderWriteup(report: DiagnosedReport, index: number, style: Sty
   if (repeats) notes.push(`${style.indent}${style.bullet}${repeats}`);
   section("Notes", notes);
   return out.join("\n");
+}
+
+/** What a verdict means for the reader, after the reason the index gives. */
+const VERDICT_MEANS: Record<string, string> = {
+  affected: "this kernel lacks the fix",
+  fixed: "this kernel has the fix: probably a different bug, or a regression",
+  unknown: "",
+};
+
+/** The known upstream bugs this report may be (knowledge/known-bugs), best first. */
+function knownBugLines(report: DiagnosedReport, style: Style): string[] {
+  const out: string[] = [];
+  // two records of one bug often share reasons and versions: a line the bug before printed
+  // says so by number instead of again (no line twice)
+  const lastSaid = new Map<string, number>();
+  const say = (n: number, label: string, text: string) => {
+    const key = `${label}: ${text}`;
+    const last = lastSaid.get(key);
+    lastSaid.set(key, n);
+    return last === undefined ? key : `${label}: as for ${last}`;
+  };
+  (report.knownBugs ?? []).forEach((bug, i) => {
+    const n = i + 1;
+    const pad = `${style.indent}   `;
+    out.push(
+      `${style.indent}${n}. ${style.bold(bug.id)} ${bug.subject} ${style.dim(`[${bug.confidence}, score ${bug.score}]`)}`,
+    );
+    const means = VERDICT_MEANS[bug.verdict];
+    out.push(
+      `${pad}${say(n, "verdict", `${bug.verdict} — ${bug.verdictReason}${means ? `; ${means}` : ""}`)}`,
+    );
+    const fix = bug.fix
+      ? `fix ${style.code(bug.fix.commit)} in ${bug.fix.version}`
+      : "no fix listed";
+    const fixed = bug.fixedIn.length ? `; fixed in ${bug.fixedIn.join(", ")}` : "";
+    const introduced = bug.introducedIn.length
+      ? `; introduced in ${bug.introducedIn.join(", ")}`
+      : "";
+    out.push(`${pad}${say(n, "versions", `${fix}${fixed}${introduced}`)}`);
+    if (bug.matched.length)
+      out.push(`${pad}${style.dim(say(n, "matched", bug.matched.join("; ")))}`);
+  });
+  return out;
+}
+
+/** One line for the default screen: the best known bug, when it is `exact` or `likely`. */
+export function knownBugLine(report: DiagnosedReport): string | undefined {
+  const bug = report.knownBugs?.[0];
+  if (!bug || (bug.confidence !== "exact" && bug.confidence !== "likely")) return undefined;
+  const fix = bug.fix ? `, fix ${bug.fix.commit} in ${bug.fix.version}` : "";
+  return `${bug.id} (${bug.confidence}) ${bug.subject}${fix}; this kernel: ${bug.verdict}`;
 }
 
 /** "printed again at lines 55, 93 and 4 more times", or nothing */

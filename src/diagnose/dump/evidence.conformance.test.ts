@@ -4,7 +4,6 @@
  * `foreach UN bt` lists, with the module frames the console's hung-task reports show.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { shared } from "../../../test/shared.js";
 import { Kernel } from "../../kernel/kernel.js";
@@ -65,9 +64,8 @@ describe("dump evidence on the lab's dumps", () => {
             tasks.map((t) => t.pid),
             c.blocked.map(([pid]) => pid),
           );
-          c.blocked.forEach(([, frame], i) =>
-            assert.ok(tasks[i]?.frames.includes(frame), join(frame)),
-          );
+          for (const [i, [, frame]] of c.blocked.entries())
+            assert.ok(tasks[i]?.frames.includes(frame), `pid ${tasks[i]?.pid}: ${frame}`);
         }
       } finally {
         await kernel.close();
