@@ -113,7 +113,7 @@ describe("the shell on the pruned hung dump, against crash 8.0.6", () => {
       'COMMAND: "buggy_worker"',
     ]);
     assert.match((await sh("bt"))[0] as string, /^PID: 102 /);
-    assert.deepEqual((await sh("set -p")).at(-1), "  STATE: TASK_RUNNING (PANIC)");
+    assert.deepEqual((await sh("set -p")).at(-1), "  STATE: TASK_RUNNING (PANIC) ");
     assert.match((await sh("bt"))[0] as string, /^PID: 28 /);
   });
 

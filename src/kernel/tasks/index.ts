@@ -29,6 +29,7 @@ export {
   stateBitsV414,
   stateName,
   stateNames,
+  stateWords,
   type TaskStateBits,
 } from "./state.js";
 export {

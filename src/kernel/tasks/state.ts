@@ -91,6 +91,21 @@ export const stateNames = [
 ] as const;
 export type StateName = (typeof stateNames)[number] | "??";
 
+/** the STATE line words crash's show_context() prints (`set`, `kmem` of a task stack) */
+export const stateWords: Readonly<Record<string, string>> = {
+  RU: "TASK_RUNNING",
+  IN: "TASK_INTERRUPTIBLE",
+  UN: "TASK_UNINTERRUPTIBLE",
+  ID: "TASK_IDLE",
+  ST: "TASK_STOPPED",
+  TR: "TASK_TRACED",
+  ZO: "EXIT_ZOMBIE",
+  DE: "EXIT_DEAD",
+  PA: "TASK_PARKED",
+  WA: "TASK_WAKING",
+  NE: "TASK_NEW",
+};
+
 /**
  * crash 8's task_state_string(): `state | exit_state`, tested in crash's order so that the
  * last match wins (a zombie's exit_state beats its TASK_DEAD, as in crash).

@@ -19,7 +19,7 @@ import {
 import { findVmapArea, readVmapAreas, type VmapArea } from "../../kernel/mm/vmap.js";
 import { type FreeBlock, findFreeBlock } from "../../kernel/mm/zones.js";
 import { cpuTopology } from "../../kernel/percpu.js";
-import { type Task, taskTable } from "../../kernel/tasks/index.js";
+import { taskTable } from "../../kernel/tasks/index.js";
 import { resolveAddress } from "../address.js";
 import {
   type CommandContext,
@@ -28,6 +28,7 @@ import {
   ShellUsageError,
 } from "../command.js";
 import { parseHexAddress } from "../expression.js";
+import { formatTaskBlock } from "../format/task-context.js";
 
 const hex = (n: bigint) => n.toString(16);
 const pad = (v: number | string | undefined, width: number) => String(v ?? "-").padStart(width);
@@ -62,33 +63,6 @@ export const VMAP_HEADER =
 /** `ffff…  ffff…  start - end     size`, crash's vmap area row */
 export function formatVmapRow(area: VmapArea): string {
   return `${hex(area.area).padStart(16, "0")}  ${hex(area.vm).padStart(16, "0")}  ${hex(area.start)} - ${hex(area.end)} ${pad(Number(area.end - area.start), 8)}`;
-}
-
-/** crash's state words for the two-letter states */
-const STATE_WORDS: Record<string, string> = {
-  RU: "TASK_RUNNING",
-  IN: "TASK_INTERRUPTIBLE",
-  UN: "TASK_UNINTERRUPTIBLE",
-  ID: "TASK_IDLE",
-  ST: "TASK_STOPPED",
-  TR: "TASK_TRACED",
-  ZO: "EXIT_ZOMBIE",
-  DE: "EXIT_DEAD",
-  WA: "TASK_WAKING",
-  PA: "TASK_PARKED",
-};
-
-/** the task block crash prints before the vmap area of a kernel stack */
-export function formatTaskBlock(kernel: Kernel, task: Task): string[] {
-  const panic = kernel.view.panicCpuVariable;
-  const mark = task.active ? (task.cpu === panic ? " (PANIC)" : " (ACTIVE)") : "";
-  return [
-    `    PID: ${task.pid}`,
-    `COMMAND: "${task.comm}"`,
-    `   TASK: ${hex(task.address)}  [THREAD_INFO: ${hex(task.address)}]`,
-    `    CPU: ${task.cpu}`,
-    `  STATE: ${STATE_WORDS[task.stateName] ?? task.stateName}${mark} `,
-  ];
 }
 
 /** crash's page table header; PHYSICAL is as wide as the largest physical address */
@@ -176,7 +150,10 @@ async function kmemAddress(ctx: CommandContext, address: bigint): Promise<void> 
       const owner = (await taskTable(kernel).catch(() => undefined))?.tasks.find(
         (t) => t.stack === area.start,
       );
-      if (owner !== undefined) ctx.out.write(`${formatTaskBlock(kernel, owner).join("\n")}\n\n`);
+      if (owner !== undefined)
+        ctx.out.write(
+          `${formatTaskBlock(owner, owner.active && owner.cpu === kernel.view.panicCpuVariable).join("\n")}\n\n`,
+        );
       ctx.out.write(`${VMAP_HEADER}\n${formatVmapRow(area)}\n\n`);
     }
   }

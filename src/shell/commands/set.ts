@@ -12,29 +12,8 @@ import {
   ShellCommandError,
   ShellUsageError,
 } from "../command.js";
+import { formatTaskBlock } from "../format/task-context.js";
 import type { ShellSettings } from "../settings.js";
-
-/** crash's STATE line words, by its two-letter state */
-const STATE_WORDS: Readonly<Record<string, string>> = {
-  RU: "TASK_RUNNING",
-  IN: "TASK_INTERRUPTIBLE",
-  UN: "TASK_UNINTERRUPTIBLE",
-  ID: "TASK_IDLE",
-  ST: "TASK_STOPPED",
-  TR: "TASK_TRACED",
-  ZO: "EXIT_ZOMBIE",
-  DE: "EXIT_DEAD",
-  PA: "TASK_PARKED",
-  WA: "TASK_WAKING",
-  NE: "TASK_NEW",
-};
-
-/** crash's show_context() block */
-function contextLines(task: Task, panic: boolean): string {
-  const hex = task.address.toString(16).padStart(16, "0");
-  const state = `${STATE_WORDS[task.stateName] ?? task.stateName}${panic ? " (PANIC)" : ""}`;
-  return `    PID: ${task.pid}\nCOMMAND: "${task.comm}"\n   TASK: ${hex}  [THREAD_INFO: ${hex}]\n    CPU: ${task.cpu}\n  STATE: ${state}\n`;
-}
 
 async function setContext(
   ctx: CommandContext,
@@ -46,7 +25,7 @@ async function setContext(
   if (task === undefined) throw new ShellCommandError(`invalid task or pid value: ${what}`);
   ctx.settings.context = task.address;
   const panic = await panicTask(ctx.kernel, table);
-  ctx.out.write(contextLines(task, panic?.address === task.address));
+  ctx.out.write(`${formatTaskBlock(task, panic?.address === task.address).join("\n")}\n`);
 }
 
 const scrollLine = (s: ShellSettings) => `scroll: ${s.scroll ? "on" : "off"}\n`;
