@@ -19,21 +19,20 @@ export interface ScanOptions {
 }
 
 /**
- * Scans [from, to) (8-byte aligned up) for return addresses. Unreadable pages end the scan
- * quietly: what was found before them is returned.
+ * Visits each 8-byte word of [from, to) (aligned up, at most MAX_SCAN_BYTES), a page at a
+ * time so one missing page does not hide what came before it; an unreadable page ends the
+ * walk quietly, as does `done()` turning true.
  */
-export async function scanStack(
+export async function forEachStackWord(
   ctx: UnwindContext,
   from: bigint,
   to: bigint,
-  options: ScanOptions = {},
-): Promise<Frame[]> {
-  const list = new FrameList(ctx);
-  const limit = options.maxFrames ?? ctx.maxFrames ?? 256;
+  done: () => boolean,
+  visit: (slot: bigint, word: bigint) => Promise<void>,
+): Promise<void> {
   let at = (from + 7n) & ~7n;
   const end = to - at > BigInt(MAX_SCAN_BYTES) ? at + BigInt(MAX_SCAN_BYTES) : to;
-  while (at + 8n <= end && list.frames.length < limit) {
-    // a page at a time, so one missing page does not hide the rest of a read
+  while (at + 8n <= end && !done()) {
     const pageEnd = (at | 0xfffn) + 1n;
     const stop = pageEnd < end ? pageEnd : end;
     const count = Number((stop - at) / 8n);
@@ -45,13 +44,31 @@ export async function scanStack(
       break;
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = 0; i < count && list.frames.length < limit; i++) {
-      const word = view.getBigUint64(i * 8, true);
-      if (!isTextAddress(ctx, word)) continue;
-      if (options.requireCall !== false && !(await followsCall(ctx.read, word))) continue;
-      list.push("scanned", at + BigInt(i * 8), word, false);
-    }
+    for (let i = 0; i < count && !done(); i++)
+      await visit(at + BigInt(i * 8), view.getBigUint64(i * 8, true));
     at = stop;
   }
+}
+
+/** Scans [from, to) for return addresses; what was found before an unreadable page is kept. */
+export async function scanStack(
+  ctx: UnwindContext,
+  from: bigint,
+  to: bigint,
+  options: ScanOptions = {},
+): Promise<Frame[]> {
+  const list = new FrameList(ctx);
+  const limit = options.maxFrames ?? ctx.maxFrames ?? 256;
+  await forEachStackWord(
+    ctx,
+    from,
+    to,
+    () => list.frames.length >= limit,
+    async (slot, word) => {
+      if (!isTextAddress(ctx, word)) return;
+      if (options.requireCall !== false && !(await followsCall(ctx.read, word))) return;
+      list.push("scanned", slot, word, false);
+    },
+  );
   return list.frames;
 }
