@@ -1,0 +1,112 @@
+/**
+ * @module store/types
+ * The fleet store's one interface. Every method is async so a PostgreSQL implementation can
+ * follow behind the same tests; the SQLite one (`sqlite.ts`) is the default.
+ */
+import type { DiagnosedReport } from "../diagnose/index.js";
+
+export type ClusterStatus = "new" | "triaged" | "fixed-in" | "ignored";
+export const clusterStatuses: readonly ClusterStatus[] = ["new", "triaged", "fixed-in", "ignored"];
+
+/** Where a report came from: a text input `analyze` accepts, or a dump's extracted facts. */
+export type ReportSource =
+  | { kind: "text"; text: string }
+  | { kind: "dump"; name: string; facts: unknown; log: string };
+
+/** One crash report as crashlens analysed it, with what the submitter said about it. */
+export interface IngestedReport {
+  source: ReportSource;
+  host: string;
+  labels: Record<string, string>;
+  /** when the store received it (ISO 8601); defaults to now */
+  receivedAt?: string;
+  /** the diagnosed report (`analyzeText` + `diagnose`), as the JSON contract prints it */
+  report: DiagnosedReport;
+}
+
+export interface IngestResult {
+  id: number;
+  cluster: number;
+  /** the same content (host, text, report span) was stored before: nothing was written */
+  duplicate: boolean;
+}
+
+export interface StoredReport {
+  id: number;
+  cluster: number;
+  hash: string;
+  host: string;
+  labels: Record<string, string>;
+  receivedAt: string;
+  source: ReportSource;
+  report: DiagnosedReport;
+}
+
+export type ClusterSort = "last-seen" | "first-seen" | "count" | "title";
+
+export interface ClusterFilter {
+  kind?: string;
+  /** the crashing function's module */
+  module?: string;
+  release?: string;
+  host?: string;
+  /** ISO 8601 bounds on the reports' received time, inclusive */
+  from?: string;
+  to?: string;
+  /** full-text search over titles, culprits, hosts and report text */
+  text?: string;
+  sort?: ClusterSort;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ClusterSummary {
+  id: number;
+  key: string;
+  title: string;
+  kind: string;
+  function: string | null;
+  module: string | null;
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  status: ClusterStatus;
+}
+
+export interface Cluster extends ClusterSummary {
+  note: string;
+  /** the release that has the fix, for `fixed-in` */
+  fixedIn: string | null;
+  perDay: Array<{ day: string; count: number }>;
+  perHost: Array<{ host: string; count: number }>;
+  perRelease: Array<{ release: string; count: number }>;
+  /** the report that shows the most: uncorrupted, with a culprit, most evidence; then the latest */
+  bestExample: number;
+  /** known-bug matches over the cluster's reports, best first (id, confidence, how many reports) */
+  knownBugs: Array<{ id: string; subject: string; confidence: string; reports: number }>;
+  /** the distinct caller paths seen (first frames after the crashing function) */
+  paths: Array<{ frames: string[]; count: number }>;
+}
+
+export interface ReclusterResult {
+  reports: number;
+  clusters: number;
+  /** reports whose cluster key changed */
+  moved: number;
+}
+
+export interface Store {
+  ingest(report: IngestedReport): Promise<IngestResult>;
+  getReport(id: number): Promise<StoredReport | undefined>;
+  listClusters(filter?: ClusterFilter): Promise<{ total: number; clusters: ClusterSummary[] }>;
+  getCluster(id: number): Promise<Cluster | undefined>;
+  setClusterStatus(
+    id: number,
+    status: ClusterStatus,
+    note: string,
+    version?: string,
+  ): Promise<void>;
+  /** re-run the clustering over every stored report (after a rule change) */
+  recluster(): Promise<ReclusterResult>;
+  close(): Promise<void>;
+}
