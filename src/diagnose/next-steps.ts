@@ -110,7 +110,7 @@ export function nextSteps(
       ? `${report.ip.symbol}+${report.ip.offset ?? 0}`
       : "the faulting address";
     out.push(
-      `If a vmcore exists: \`crashlens analyze vmcore\`, or in crash: \`bt\`, \`dis -rl ${ip}\`.`,
+      `If a vmcore exists: \`crashlens analyze vmcore\`, then \`crashlens shell vmcore -c 'bt' -c 'dis -r ${ip}'\` (crash's commands from the dump alone, no debuginfo).`,
     );
   }
   return out;
