@@ -80,16 +80,17 @@ export async function analyzeDump(paths: readonly string[]): Promise<DumpAnalysi
   const dump = await openDumps(paths);
   try {
     const kernel = await openKernel(dump);
-    const log = await kernel.readLog();
+    // the facade reads the log once for the parser and for the evidence (panic CPU)
+    const { Kernel } = await import("./kernel/kernel.js");
+    const facade = Kernel.fromView(kernel);
+    const log = await facade.log();
     const text = formatLog(log.records, "makedumpfile");
     const result = parseText(text);
     // the input's warnings: reading the dump's, then the parser's
     const warnings = [...dump.warnings, ...kernel.warnings, ...log.warnings];
     if (log.records.length === 0) warnings.push("no kernel log could be read from the dump");
     // the dump's own evidence for the report that ended in the panic (the last one)
-    const { Kernel } = await import("./kernel/kernel.js");
     const { collectDumpEvidence } = await import("./diagnose/dump/evidence.js");
-    const facade = Kernel.fromView(kernel);
     const evidence = await collectDumpEvidence(facade, result.reports.at(-1)?.kind).catch(
       (error: Error) => ({
         objects: [],

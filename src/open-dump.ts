@@ -12,9 +12,8 @@
  */
 
 import { CrashlensError } from "./errors.js";
-import { type Backtrace, backtrace, cpuTask } from "./kernel/backtrace.js";
+import { type Backtrace, backtrace, cpuTask, panicTask } from "./kernel/backtrace.js";
 import { type BtfValue, decodeValue, valueSize } from "./kernel/btf/value.js";
-import { panicCpu } from "./kernel/index.js";
 import { Kernel } from "./kernel/kernel.js";
 import { readMemInfo } from "./kernel/mm/meminfo.js";
 import { type SlabObjectInfo, slabInfo } from "./kernel/mm/slab.js";
@@ -50,15 +49,14 @@ export interface DumpSession {
 
 export async function openDump(paths: string | readonly string[]): Promise<DumpSession> {
   const kernel = await Kernel.open(paths);
-  const records = () => kernel.facet("log", async () => (await kernel.view.readLog()).records);
+  const records = async () => (await kernel.log()).records;
   const task = async (which?: number | bigint | string): Promise<Task> => {
     const table = await taskTable(kernel);
     if (which === undefined) {
-      await kernel.symbols();
-      const cpu = panicCpu(kernel.view, await records());
-      if (cpu === undefined)
+      const panicking = await panicTask(kernel, table);
+      if (panicking === undefined)
         throw new CrashlensError("not-found", "the dump names no panicking CPU");
-      return cpuTask(kernel, cpu, table);
+      return panicking;
     }
     const word = typeof which === "bigint" ? which.toString(16) : String(which);
     const found = findTasks(table, word)[0];

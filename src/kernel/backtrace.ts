@@ -158,11 +158,7 @@ export async function cpuTask(kernel: Kernel, cpu: number, table?: TaskTable): P
 export async function panicTask(kernel: Kernel, table?: TaskTable): Promise<Task | undefined> {
   const tasks = table ?? (await taskTable(kernel));
   await kernel.symbols(); // sets panicCpuVariable when panic_cpu is known
-  const cpu =
-    kernel.view.panicCpuVariable ??
-    (await kernel.facet("logPanicCpu", async () =>
-      panicCpu(kernel.view, (await kernel.view.readLog()).records),
-    ));
+  const cpu = kernel.view.panicCpuVariable ?? panicCpu(kernel.view, (await kernel.log()).records);
   if (cpu !== undefined && cpu >= 0) return cpuTask(kernel, cpu, tasks).catch(() => undefined);
   return tasks.tasks.find((t) => t.active && kernel.view.cpus.some((c) => c.cpu === t.cpu));
 }

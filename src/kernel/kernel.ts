@@ -11,6 +11,7 @@ import { type KernelOptions, type KernelView, openKernel } from "./index.js";
 import type { Kallsyms } from "./kallsyms.js";
 import { findBtf, locateSymbols, withLocatedSymbols } from "./locate/index.js";
 import { KernelMemory } from "./memory.js";
+import type { LogResult } from "./printk/types.js";
 
 export class Kernel {
   readonly memory: KernelMemory;
@@ -73,6 +74,11 @@ export class Kernel {
       const located = await locateSymbols({ kernel: this, kallsyms }, () => this.btf());
       return withLocatedSymbols(kallsyms, located);
     });
+  }
+
+  /** the kernel log, read once however many facets and commands ask for it */
+  log(): Promise<LogResult> {
+    return this.facet("log", () => this.view.readLog());
   }
 
   /** the address of a kernel symbol, or a `not-found` error naming it */

@@ -5,17 +5,9 @@
  * (IST) stacks in the cpu_entry_area. Sizes come from the kernel's own symbols and BTF.
  */
 import type { Kernel } from "./kernel.js";
+import type { StackRange } from "./unwind/types.js";
 
-export type StackKind = "task" | "irq" | "exception";
-
-export interface StackRange {
-  kind: StackKind;
-  /** as crash names them: the task stack, `IRQ`, `NMI`, `DB`, `MCE`, `DF`, `VC` */
-  name: string;
-  start: bigint;
-  /** one past the last byte */
-  end: bigint;
-}
+export type { StackRange } from "./unwind/types.js";
 
 /** x86-64's 16 KiB (THREAD_SIZE_ORDER 2): the default when init_stack cannot be measured */
 const DEFAULT_THREAD_SIZE = 16384n;
@@ -82,9 +74,4 @@ export async function cpuStacks(
     }
   }
   return ranges;
-}
-
-/** the range holding `sp`, if any */
-export function stackOf(ranges: readonly StackRange[], sp: bigint): StackRange | undefined {
-  return ranges.find((r) => sp >= r.start && sp < r.end);
 }

@@ -105,9 +105,9 @@ export class ShellSession {
     return this.symbolIndex;
   }
 
-  /** the kernel log, read once ("shell:" keeps the name clear of the kernel's own facets) */
-  log(): Promise<readonly PrintkRecord[]> {
-    return this.kernel.facet("shell:log", async () => (await this.kernel.view.readLog()).records);
+  /** the kernel log, read once per kernel */
+  async log(): Promise<readonly PrintkRecord[]> {
+    return (await this.kernel.log()).records;
   }
 
   /** Runs one line. Never throws: failures are printed and reported in `ok`. */

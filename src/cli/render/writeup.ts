@@ -165,7 +165,9 @@ export function knownBugLine(report: DiagnosedReport): string | undefined {
   const bug = report.knownBugs?.[0];
   if (!bug || (bug.confidence !== "exact" && bug.confidence !== "likely")) return undefined;
   const fix = bug.fix ? `, fix ${bug.fix.commit} in ${bug.fix.version}` : "";
-  return `${bug.id} (${bug.confidence}) ${bug.subject}${fix}; this kernel: ${bug.verdict}`;
+  // the claim names what it rests on: the strongest thing that matched
+  const basis = bug.matched[0] ? `; matched ${bug.matched[0]}` : "";
+  return `${bug.id} (${bug.confidence}) ${bug.subject}${fix}; this kernel: ${bug.verdict}${basis}`;
 }
 
 /** "printed again at lines 55, 93 and 4 more times", or nothing */

@@ -14,7 +14,7 @@ import { kernelSymbolizer } from "../../kernel/modules/module-symbols.js";
 import { moduleList, readModuleBtf } from "../../kernel/modules/modules.js";
 import { filterTasks, type TaskTable, taskTable } from "../../kernel/tasks/index.js";
 import { isUserPstate } from "../../kernel/unwind/arm64-regs.js";
-import type { Frame, FrameRegisters } from "../../kernel/unwind/index.js";
+import { type Frame, type FrameRegisters, PT_REGS_MEMBERS } from "../../kernel/unwind/index.js";
 import type { Kind } from "../../oops/report.js";
 
 export interface StackSummary {
@@ -69,6 +69,8 @@ type RegisterValues = FrameRegisters["values"];
  * Per architecture: where an exception frame keeps the interrupted pc, whether it was taken
  * in the kernel, and which general registers are worth a slab lookup (crash's order).
  */
+const NOT_POINTERS: ReadonlySet<string> = new Set(["orig_rax", "rip", "cs", "rflags", "rsp", "ss"]);
+
 interface ExceptionRegisters {
   /** the member holding the interrupted instruction's address */
   pc: string;
@@ -83,23 +85,8 @@ const EXCEPTION_REGISTERS: Readonly<Record<string, ExceptionRegisters>> = {
     pc: "rip",
     label: "RIP",
     inKernel: (v) => v.cs !== undefined && (v.cs & 3n) === 0n,
-    pointers: [
-      "rax",
-      "rbx",
-      "rcx",
-      "rdx",
-      "rsi",
-      "rdi",
-      "rbp",
-      "r8",
-      "r9",
-      "r10",
-      "r11",
-      "r12",
-      "r13",
-      "r14",
-      "r15",
-    ],
+    // the general-purpose members of pt_regs (not the IRET frame or orig_rax)
+    pointers: PT_REGS_MEMBERS.filter((r) => !NOT_POINTERS.has(r)),
   },
   arm64: {
     pc: "pc",

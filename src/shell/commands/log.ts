@@ -52,7 +52,7 @@ crashlens> log -m | head -3`,
       throw new ShellCommandError("-d: device information is not kept by crashlens' log reader");
     const records = await ctx.log();
     if (records.length === 0) {
-      const { warnings } = await ctx.kernel.view.readLog();
+      const { warnings } = await ctx.kernel.log();
       throw new ShellCommandError(
         `no kernel log could be read${warnings[0] ? `: ${warnings[0]}` : ""}`,
       );
