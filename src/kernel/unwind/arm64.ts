@@ -87,6 +87,8 @@ export async function walkFrameRecords(
   let fp = first.fp;
   // the lowest address the next record may have: the start's sp, then past each record read
   let floor = first.sp;
+  // whether `fp` already passed the guard (checked as the slot of the frame just pushed)
+  let checked = false;
   const stop = (s: StopReason): WalkOutcome => ({ list, stop: s, sp: floor, guard });
   const max = ctx.maxFrames ?? 256;
   const frameLimit: StopReason = { kind: "frame-limit", detail: `stopped after ${max} frames` };
@@ -107,8 +109,11 @@ export async function walkFrameRecords(
       });
     // a record below the floor would walk down the stack; the guard allows one move to
     // another known stack (IRQ → task), never back
-    const moved = fp >= floor ? guard.move(floor - 1n, fp) : guard.move(floor, fp);
-    if (moved) return stop(moved);
+    if (!checked) {
+      const moved = fp >= floor ? guard.move(floor - 1n, fp) : guard.move(floor, fp);
+      if (moved) return stop(moved);
+    }
+    checked = false;
     let next: bigint;
     let rawLr: bigint;
     try {
@@ -182,6 +187,13 @@ export async function walkFrameRecords(
         detail: `the word ${hex(rawLr)} at ${hex(fp + 8n)} is not a kernel text address`,
       });
     if (list.frames.length >= max) return stop(frameLimit);
+    // the caller's record is this frame's slot: check it before the frame is shown, so a
+    // record that walks down the stack ends the unwind instead of printing a bogus slot
+    if (next !== 0n) {
+      const moved = next >= floor ? guard.move(floor - 1n, next) : guard.move(floor, next);
+      if (moved) return stop(moved);
+      checked = true;
+    }
     push("return", next, ip);
     fp = next;
   }
