@@ -25,6 +25,10 @@ const PEERS = [
   { name: "python3-lzo", check: "/usr/bin/python3 -c 'import lzo'", pkg: "python3-lzo" },
   // struct layouts from the dump's BTF, compared member by member with our BTF reader
   { name: "pahole", check: "command -v pahole", pkg: "dwarves" },
+  // the fleet store's second implementation: each test starts a private cluster on loopback
+  { name: "postgresql", check: "ls /usr/lib/postgresql/*/bin/initdb", pkg: "postgresql" },
+  // the web UI's tests drive Debian's chromium with playwright-core (never a downloaded browser)
+  { name: "chromium", check: "command -v chromium", pkg: "chromium" },
 ];
 /** how long apt waits for another apt's lock, in seconds */
 const LOCK_WAIT = 600;

@@ -1,34 +1,58 @@
 /**
  * @module store/sqlite
  * The store in one SQLite file (better-sqlite3): versioned migrations run on open, WAL, every
- * statement parameterised, FTS5 for search. `ingest` commits before it resolves: an
- * acknowledged report survives a kill -9 of the process.
+ * statement parameterised, FTS5 for search (every word of the search, see common
+ * `searchTokens`). `ingest` commits before it resolves: an acknowledged report survives a
+ * kill -9 of the process. What both stores share is in store/common.
  */
-import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
-import { CrashlensError } from "../errors.js";
 import { type ClusterRules, clusterFacts, defaultClusterRules } from "./cluster.js";
 import {
-  type Cluster,
-  type ClusterFilter,
-  type ClusterStatus,
-  type ClusterSummary,
-  clusterStatuses,
-  type IngestedReport,
-  type IngestResult,
-  type ReclusterResult,
-  type ReportSource,
-  type Store,
-  type StoredReport,
+  aggregateKnownBugs,
+  type ClusterRow,
+  checkSort,
+  checkStatus,
+  checkToken,
+  clusterConditions,
+  clusterSummaryOf,
+  DEFAULT_MAX_BODY_BYTES,
+  facetColumns,
+  ingestRow,
+  isRowId,
+  page,
+  type ReportSummaryRow,
+  reportSummaryOf,
+  StoreError,
+  searchTokens,
+  type TokenRow,
+  tokenExists,
+  tokenOf,
+} from "./common.js";
+import type {
+  Cluster,
+  ClusterFilter,
+  ClusterStatus,
+  ClusterSummary,
+  Facets,
+  IngestedReport,
+  IngestResult,
+  ReclusterResult,
+  ReportFilter,
+  ReportSummary,
+  Store,
+  StoredReport,
+  TokenInfo,
+  TokenRole,
 } from "./types.js";
 
-/** Bodies larger than this are refused (a console log around a crash is far smaller). */
-export const DEFAULT_MAX_BODY_BYTES = 8 << 20;
-const MAX_LIMIT = 1000;
-
-/** Host names and labels are short by nature; these bound what one submission may claim. */
-export const MAX_HOST_BYTES = 255;
-export const MAX_LABELS_BYTES = 4096;
+// what callers imported from here before the stores shared them
+export {
+  contentHash,
+  DEFAULT_MAX_BODY_BYTES,
+  MAX_HOST_BYTES,
+  MAX_LABELS_BYTES,
+  StoreError,
+} from "./common.js";
 
 export interface SqliteStoreOptions {
   maxBodyBytes?: number;
@@ -79,28 +103,23 @@ const migrations: ReadonlyArray<{ version: number; why: string; sql: string }> =
       CREATE INDEX reports_release ON reports(release);
     `,
   },
+  {
+    version: 2,
+    why: "API tokens: only the SHA-256 of each secret",
+    sql: `
+      CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('ingest', 'read', 'admin')),
+        hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 const ftsSql =
   "CREATE VIRTUAL TABLE IF NOT EXISTS reports_fts USING fts5(title, culprit, host, body, tokenize = 'unicode61')";
-
-export class StoreError extends CrashlensError {}
-
-/** The content hash: the same report from the same host, whatever its line endings. */
-export function contentHash(report: IngestedReport): string {
-  const text = sourceText(report.source)
-    .replace(/\r\n?/g, "\n")
-    .replace(/[ \t]+$/gm, "")
-    .trim();
-  const span = `${report.report.lines.start}-${report.report.lines.end}`;
-  return createHash("sha256")
-    .update(`${report.host}\0${report.source.kind}\0${span}\0${text}`)
-    .digest("hex");
-}
-
-function sourceText(source: ReportSource): string {
-  return source.kind === "text" ? source.text : source.log;
-}
 
 interface ReportRow {
   id: number;
@@ -113,21 +132,6 @@ interface ReportRow {
   report: string;
 }
 
-interface ClusterRow {
-  id: number;
-  key: string;
-  title: string;
-  kind: string;
-  function: string | null;
-  module: string | null;
-  status: ClusterStatus;
-  note: string;
-  fixed_in: string | null;
-  count: number;
-  first_seen: string;
-  last_seen: string;
-}
-
 const sortOrders: Record<NonNullable<ClusterFilter["sort"]>, string> = {
   "last-seen": "last_seen DESC, c.id DESC",
   "first-seen": "first_seen ASC, c.id ASC",
@@ -136,6 +140,7 @@ const sortOrders: Record<NonNullable<ClusterFilter["sort"]>, string> = {
 };
 
 export class SqliteStore implements Store {
+  readonly kind = "sqlite" as const;
   private readonly db: Database.Database;
   private readonly maxBodyBytes: number;
   private readonly rules: ClusterRules;
@@ -192,20 +197,15 @@ export class SqliteStore implements Store {
   }
 
   async ingest(input: IngestedReport): Promise<IngestResult> {
-    const body = sourceText(input.source);
-    checkSize("report body", Buffer.byteLength(body, "utf8"), this.maxBodyBytes);
-    checkSize("host name", Buffer.byteLength(input.host, "utf8"), MAX_HOST_BYTES);
-    const labels = JSON.stringify(input.labels);
-    checkSize("labels", Buffer.byteLength(labels, "utf8"), MAX_LABELS_BYTES);
-    const hash = contentHash(input);
-    const facts = clusterFacts(input.report, hash, this.rules);
+    const row = ingestRow(input, this.maxBodyBytes);
+    const facts = clusterFacts(input.report, row.hash, this.rules);
     const report = input.report;
     const write = this.db.transaction((): IngestResult => {
       const existing = this.db
         .prepare<[string], { id: number; cluster_id: number }>(
           "SELECT id, cluster_id FROM reports WHERE hash = ?",
         )
-        .get(hash);
+        .get(row.hash);
       if (existing) return { id: existing.id, cluster: existing.cluster_id, duplicate: true };
       const cluster = this.clusterFor(facts);
       const info = this.db
@@ -216,20 +216,18 @@ export class SqliteStore implements Store {
              @module, @culprit, @path, @corrupted, @source, @report)`,
         )
         .run({
-          hash,
+          hash: row.hash,
           cluster,
-          receivedAt: input.receivedAt ?? new Date().toISOString(),
+          receivedAt: row.receivedAt,
           host: input.host,
-          labels,
+          labels: row.labels,
           kind: report.kind,
           title: report.title,
-          release: report.kernel.release ?? null,
+          release: row.release,
           module: facts.module,
-          culprit: report.culprit
-            ? `${report.culprit.symbol}${report.culprit.module ? ` [${report.culprit.module}]` : ""}`
-            : null,
+          culprit: row.culprit,
           path: JSON.stringify(facts.path),
-          corrupted: report.corrupted ? 1 : 0,
+          corrupted: row.corrupted ? 1 : 0,
           source: JSON.stringify(input.source),
           report: JSON.stringify(report),
         });
@@ -239,7 +237,7 @@ export class SqliteStore implements Store {
           .prepare(
             "INSERT INTO reports_fts (rowid, title, culprit, host, body) VALUES (?, ?, ?, ?, ?)",
           )
-          .run(id, report.title, report.culprit?.symbol ?? "", input.host, body);
+          .run(id, report.title, report.culprit?.symbol ?? "", input.host, row.body);
       return { id, cluster, duplicate: false };
     });
     // better-sqlite3 is synchronous: the transaction is committed when this line returns
@@ -258,6 +256,7 @@ export class SqliteStore implements Store {
   }
 
   async getReport(id: number): Promise<StoredReport | undefined> {
+    if (!isRowId(id)) return undefined;
     const row = this.db
       .prepare<[number], ReportRow>(
         "SELECT id, hash, cluster_id, received_at, host, labels, source, report FROM reports WHERE id = ?",
@@ -276,51 +275,70 @@ export class SqliteStore implements Store {
     };
   }
 
+  async listReports(
+    filter: ReportFilter = {},
+  ): Promise<{ total: number; reports: ReportSummary[] }> {
+    const { limit, offset } = page(filter);
+    if (filter.cluster !== undefined && !isRowId(filter.cluster)) return { total: 0, reports: [] };
+    // a missing filter is a NULL parameter: one fixed statement for every combination
+    const params = { cluster: filter.cluster ?? null, host: filter.host ?? null };
+    const where =
+      "WHERE (@cluster IS NULL OR cluster_id = @cluster) AND (@host IS NULL OR host = @host)";
+    const total = this.db
+      .prepare<typeof params, { n: number }>(`SELECT COUNT(*) AS n FROM reports ${where}`)
+      .get(params)?.n;
+    const rows = this.db
+      .prepare<typeof params & { limit: number; offset: number }, ReportSummaryRow>(
+        `SELECT id, cluster_id, host, labels, received_at, kind, title, release, culprit
+         FROM reports ${where} ORDER BY received_at DESC, id DESC LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit, offset });
+    return { total: total ?? 0, reports: rows.map(reportSummaryOf) };
+  }
+
+  async facets(): Promise<Facets> {
+    const distinct = (column: (typeof facetColumns)[keyof Facets]) =>
+      this.db
+        .prepare<[], { v: string }>(
+          `SELECT DISTINCT ${column} AS v FROM reports WHERE ${column} IS NOT NULL ORDER BY v`,
+        )
+        .all()
+        .map((r) => r.v);
+    return {
+      kinds: distinct(facetColumns.kinds),
+      modules: distinct(facetColumns.modules),
+      releases: distinct(facetColumns.releases),
+      hosts: distinct(facetColumns.hosts),
+    };
+  }
+
   async listClusters(
     filter: ClusterFilter = {},
   ): Promise<{ total: number; clusters: ClusterSummary[] }> {
-    const where: string[] = [];
-    const params: Record<string, string | number> = {};
     // the conditions are fixed text; every value is a bound parameter
-    if (filter.kind !== undefined) {
-      where.push("r.kind = @kind");
-      params.kind = filter.kind;
-    }
-    if (filter.module !== undefined) {
-      where.push("r.module = @module");
-      params.module = filter.module;
-    }
-    if (filter.release !== undefined) {
-      where.push("r.release = @release");
-      params.release = filter.release;
-    }
-    if (filter.host !== undefined) {
-      where.push("r.host = @host");
-      params.host = filter.host;
-    }
-    if (filter.from !== undefined) {
-      where.push("r.received_at >= @from");
-      params.from = filter.from;
-    }
-    if (filter.to !== undefined) {
-      where.push("r.received_at <= @to");
-      params.to = filter.to;
-    }
-    if (filter.text !== undefined && filter.text.trim() !== "") {
+    const params: Record<string, string | number> = {};
+    const where = clusterConditions(filter).map((c, i) => {
+      params[`p${i}`] = c.value;
+      return `${c.column} ${c.op} @p${i}`;
+    });
+    const tokens = searchTokens(filter.text);
+    if (tokens !== undefined) {
       if (this.fullText) {
-        where.push("r.id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH @text)");
-        params.text = ftsQuery(filter.text);
+        // each word quoted: FTS5 takes it as text, never as query syntax
+        if (tokens.length === 0) where.push("0 = 1");
+        else {
+          where.push("r.id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH @text)");
+          params.text = tokens.map((t) => `"${t}"`).join(" ");
+        }
       } else {
         where.push(
           "(r.title LIKE @text ESCAPE '\\' OR r.culprit LIKE @text ESCAPE '\\' OR r.host LIKE @text ESCAPE '\\' OR COALESCE(json_extract(r.source, '$.text'), json_extract(r.source, '$.log')) LIKE @text ESCAPE '\\')",
         );
-        params.text = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        params.text = `%${(filter.text ?? "").replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       }
     }
-    const sort = sortOrders[filter.sort ?? "last-seen"];
-    if (!sort) throw new StoreError("usage", `unknown sort ${String(filter.sort)}`);
-    const limit = Math.max(0, Math.min(MAX_LIMIT, Math.trunc(filter.limit ?? 50)));
-    const offset = Math.max(0, Math.trunc(filter.offset ?? 0));
+    const sort = checkSort(sortOrders, filter.sort);
+    const { limit, offset } = page(filter);
     const grouped = `
       SELECT c.id, c.key, c.title, c.kind, c.function, c.module, c.status,
              COUNT(*) AS count, MIN(r.received_at) AS first_seen, MAX(r.received_at) AS last_seen
@@ -333,10 +351,11 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare<typeof params, ClusterRow>(`${grouped} ORDER BY ${sort} LIMIT @limit OFFSET @offset`)
       .all({ ...params, limit, offset });
-    return { total: total ?? 0, clusters: rows.map(summaryOf) };
+    return { total: total ?? 0, clusters: rows.map(clusterSummaryOf) };
   }
 
   async getCluster(id: number): Promise<Cluster | undefined> {
+    if (!isRowId(id)) return undefined;
     const row = this.db
       .prepare<[number], ClusterRow>(
         `SELECT c.*, COUNT(r.id) AS count, MIN(r.received_at) AS first_seen,
@@ -358,7 +377,7 @@ export class SqliteStore implements Store {
       .all(id);
     const perRelease = this.db
       .prepare<[number], { release: string; count: number }>(
-        "SELECT COALESCE(release, '') AS release, COUNT(*) AS count FROM reports WHERE cluster_id = ? GROUP BY release ORDER BY count DESC, release",
+        "SELECT COALESCE(release, '') AS release, COUNT(*) AS count FROM reports WHERE cluster_id = ? GROUP BY 1 ORDER BY count DESC, release",
       )
       .all(id);
     const paths = this.db
@@ -367,7 +386,7 @@ export class SqliteStore implements Store {
       )
       .all(id)
       .map((p) => ({ frames: JSON.parse(p.path) as string[], count: p.count }));
-    // best example: whole, blamed, then the latest
+    // best example: whole, blamed, the most said about it (the longest analysis), then the latest
     const best = this.db
       .prepare<[number], { id: number }>(
         `SELECT id FROM reports WHERE cluster_id = ?
@@ -375,36 +394,14 @@ export class SqliteStore implements Store {
          LIMIT 1`,
       )
       .get(id);
-    const knownBugs = new Map<
-      string,
-      { id: string; subject: string; confidence: string; reports: number; rank: number }
-    >();
-    const rank = { exact: 0, likely: 1, possible: 2 } as Record<string, number>;
-    for (const r of this.db
+    const bugs = this.db
       .prepare<[number], { bugs: string | null }>(
-        "SELECT json_extract(report, '$.knownBugs') AS bugs FROM reports WHERE cluster_id = ?",
+        "SELECT json_extract(report, '$.knownBugs') AS bugs FROM reports WHERE cluster_id = ? ORDER BY id",
       )
-      .all(id)) {
-      const bugs = r.bugs ? (JSON.parse(r.bugs) as Array<Record<string, string>>) : [];
-      for (const b of bugs) {
-        if (!b.id) continue;
-        const seen = knownBugs.get(b.id);
-        const r2 = rank[b.confidence ?? ""] ?? 3;
-        if (seen) {
-          seen.reports++;
-          if (r2 < seen.rank) Object.assign(seen, { rank: r2, confidence: b.confidence });
-        } else
-          knownBugs.set(b.id, {
-            id: b.id,
-            subject: b.subject ?? "",
-            confidence: b.confidence ?? "",
-            reports: 1,
-            rank: r2,
-          });
-      }
-    }
+      .all(id)
+      .map((r) => (r.bugs ? JSON.parse(r.bugs) : []));
     return {
-      ...summaryOf(row),
+      ...clusterSummaryOf(row),
       note: row.note,
       fixedIn: row.fixed_in,
       perDay,
@@ -412,9 +409,7 @@ export class SqliteStore implements Store {
       perRelease,
       paths,
       bestExample: best?.id ?? 0,
-      knownBugs: [...knownBugs.values()]
-        .sort((a, b) => a.rank - b.rank || b.reports - a.reports || a.id.localeCompare(b.id))
-        .map(({ rank: _, ...bug }) => bug),
+      knownBugs: aggregateKnownBugs(bugs),
     };
   }
 
@@ -424,10 +419,8 @@ export class SqliteStore implements Store {
     note: string,
     version?: string,
   ): Promise<void> {
-    if (!clusterStatuses.includes(status))
-      throw new StoreError("usage", `unknown cluster status ${JSON.stringify(status)}`);
-    if (status === "fixed-in" && !version)
-      throw new StoreError("usage", "status fixed-in needs the version that has the fix");
+    checkStatus(status, version);
+    if (!isRowId(id)) throw new StoreError("not-found", `no cluster ${id}`);
     const info = this.db
       .prepare("UPDATE clusters SET status = ?, note = ?, fixed_in = ? WHERE id = ?")
       .run(status, note, status === "fixed-in" ? (version ?? null) : null, id);
@@ -487,40 +480,39 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
+  async createToken(token: { name: string; role: TokenRole; hash: string }): Promise<TokenInfo> {
+    checkToken(token);
+    const row = this.db
+      .prepare<[string, string, string, string], TokenRow>(
+        `INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT DO NOTHING RETURNING id, name, role, created_at`,
+      )
+      .get(token.name, token.role, token.hash, new Date().toISOString());
+    if (row) return tokenOf(row);
+    const named = this.db.prepare("SELECT 1 FROM tokens WHERE name = ?").get(token.name);
+    throw tokenExists(token.name, named !== undefined);
+  }
+
+  async tokenByHash(hash: string): Promise<TokenInfo | undefined> {
+    const row = this.db
+      .prepare<[string], TokenRow>("SELECT id, name, role, created_at FROM tokens WHERE hash = ?")
+      .get(hash);
+    return row && tokenOf(row);
+  }
+
+  async listTokens(): Promise<TokenInfo[]> {
+    return this.db
+      .prepare<[], TokenRow>("SELECT id, name, role, created_at FROM tokens ORDER BY id")
+      .all()
+      .map(tokenOf);
+  }
+
+  async revokeToken(id: number): Promise<boolean> {
+    if (!isRowId(id)) return false;
+    return this.db.prepare("DELETE FROM tokens WHERE id = ?").run(id).changes > 0;
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
-}
-
-function checkSize(what: string, bytes: number, max: number): void {
-  if (bytes > max)
-    throw new StoreError("limit", `${what} is ${bytes} bytes, more than the limit of ${max}`, {
-      field: what,
-      value: bytes,
-      max,
-    });
-}
-
-function summaryOf(row: ClusterRow): ClusterSummary {
-  return {
-    id: row.id,
-    key: row.key,
-    title: row.title,
-    kind: row.kind,
-    function: row.function,
-    module: row.module,
-    count: row.count,
-    firstSeen: row.first_seen,
-    lastSeen: row.last_seen,
-    status: row.status,
-  };
-}
-
-/** The user's words as FTS5 phrases: operators and quotes in them are text, not syntax. */
-function ftsQuery(text: string): string {
-  return text
-    .split(/\s+/)
-    .filter((w) => w !== "")
-    .map((w) => `"${w.replace(/"/g, '""')}"`)
-    .join(" ");
 }

@@ -50,10 +50,13 @@ export interface ClusterFilter {
   module?: string;
   release?: string;
   host?: string;
-  /** ISO 8601 bounds on the reports' received time, inclusive */
+  /** ISO 8601 bounds on the reports' received time, inclusive (a date alone is its day's
+   * start, UTC; anything else is refused) */
   from?: string;
   to?: string;
-  /** full-text search over titles, culprits, hosts and report text */
+  /** full-text search over titles, culprits, hosts and report text: the clusters with a
+   * report holding every word of it (letters and digits; case and diacritics ignored;
+   * punctuation alone matches nothing; see store/common `searchTokens`) */
   text?: string;
   sort?: ClusterSort;
   limit?: number;
@@ -95,9 +98,55 @@ export interface ReclusterResult {
   moved: number;
 }
 
+/** One row of a report list: what a table of reports shows, without the log or the analysis. */
+export interface ReportSummary {
+  id: number;
+  cluster: number;
+  host: string;
+  labels: Record<string, string>;
+  receivedAt: string;
+  kind: string;
+  title: string;
+  release: string | null;
+  /** "symbol [module]" */
+  culprit: string | null;
+}
+
+export interface ReportFilter {
+  cluster?: number;
+  host?: string;
+  /** newest first; at most 1000 */
+  limit?: number;
+  offset?: number;
+}
+
+/** The distinct values the cluster filters can take, for the UI's choices. */
+export interface Facets {
+  kinds: string[];
+  modules: string[];
+  releases: string[];
+  hosts: string[];
+}
+
+/** ingest: may only submit reports; read: the UI and the API's GETs; admin: everything */
+export type TokenRole = "ingest" | "read" | "admin";
+export const tokenRoles: readonly TokenRole[] = ["ingest", "read", "admin"];
+
+/** An API token as stored: only the SHA-256 of the secret is kept, never the secret. */
+export interface TokenInfo {
+  id: number;
+  name: string;
+  role: TokenRole;
+  createdAt: string;
+}
+
 export interface Store {
+  /** "sqlite" or "postgres", for the health check and the logs */
+  readonly kind: "sqlite" | "postgres";
   ingest(report: IngestedReport): Promise<IngestResult>;
   getReport(id: number): Promise<StoredReport | undefined>;
+  listReports(filter?: ReportFilter): Promise<{ total: number; reports: ReportSummary[] }>;
+  facets(): Promise<Facets>;
   listClusters(filter?: ClusterFilter): Promise<{ total: number; clusters: ClusterSummary[] }>;
   getCluster(id: number): Promise<Cluster | undefined>;
   setClusterStatus(
@@ -108,5 +157,11 @@ export interface Store {
   ): Promise<void>;
   /** re-run the clustering over every stored report (after a rule change) */
   recluster(): Promise<ReclusterResult>;
+  /** `hash` is the hex SHA-256 of the secret; names are unique */
+  createToken(token: { name: string; role: TokenRole; hash: string }): Promise<TokenInfo>;
+  tokenByHash(hash: string): Promise<TokenInfo | undefined>;
+  listTokens(): Promise<TokenInfo[]>;
+  /** false when there was no such token */
+  revokeToken(id: number): Promise<boolean>;
   close(): Promise<void>;
 }
