@@ -375,6 +375,35 @@ export function storeContract(name: string, open: OpenStore, reopen: ReopenStore
     });
   });
 
+  describe(`${name}: concurrent ingests`, () => {
+    let store: Store;
+    before(async () => {
+      store = await open();
+    });
+    after(() => store?.close());
+
+    it("concurrent ingests: the same new report twice at once is stored once", async () => {
+      // SQLite commits the ingests of one event-loop turn together; PostgreSQL races on the
+      // hash: either way one of the two is new and the other its duplicate, with one id
+      const [r] = reportsOf(await analysedInputs(), "lab/x86_64/oom");
+      assert.ok(r);
+      const fresh = { ...r, host: "concurrent-twin" };
+      const others = reportsOf(await analysedInputs(), "lab/arm64/nullread").map((o) => ({
+        ...o,
+        host: "twin-2",
+      }));
+      const results = await Promise.all([
+        store.ingest(fresh),
+        ...others.map((o) => store.ingest(o)),
+        store.ingest(fresh),
+      ]);
+      const twins = [results[0], results.at(-1)];
+      assert.equal(twins[0]?.id, twins[1]?.id);
+      assert.deepEqual(twins.map((t) => t?.duplicate).sort(), [false, true]);
+      assert.equal(new Set(results.map((t) => t.id)).size, 1 + others.length);
+    });
+  });
+
   describe(`${name}: tokens`, () => {
     let store: Store;
     before(async () => {
