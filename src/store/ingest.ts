@@ -5,7 +5,7 @@
  */
 import { open } from "node:fs/promises";
 import { analyzeText } from "../analyze.js";
-import { diagnose } from "../diagnose/index.js";
+import { type DiagnosedReport, diagnose } from "../diagnose/index.js";
 import { CrashlensError } from "../errors.js";
 import type { IngestedReport } from "./types.js";
 
@@ -18,7 +18,14 @@ export interface Submission {
 
 /** Every crash report of a text input, analysed, ready for `Store.ingest` (none: no crash). */
 export async function reportsOfText(submission: Submission): Promise<IngestedReport[]> {
-  const reports = await diagnose(analyzeText(submission.text));
+  return textReports(submission, await diagnose(analyzeText(submission.text)));
+}
+
+/** The reports diagnosed from a text submission (here or on another thread), ready to store. */
+export function textReports(
+  submission: Submission,
+  reports: readonly DiagnosedReport[],
+): IngestedReport[] {
   return reports.map((report) => ({
     source: { kind: "text", text: submission.text },
     host: submission.host,

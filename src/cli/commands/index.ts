@@ -11,7 +11,12 @@ import { dmesgCommand } from "./dmesg.js";
 import { extractCommand } from "./extract.js";
 import { infoCommand } from "./info.js";
 import { kbCommand } from "./kb.js";
+import { reclusterCommand } from "./recluster.js";
+import { serveCommand } from "./serve.js";
 import { shellCommand } from "./shell.js";
+import { submitCommand } from "./submit.js";
+import { tokenCommand } from "./token.js";
+import { watchCommand } from "./watch.js";
 
 export interface CliCommand {
   register(program: Command, context: CliContext): void;
@@ -24,4 +29,9 @@ export const commands: readonly CliCommand[] = [
   extractCommand,
   shellCommand,
   kbCommand,
+  submitCommand,
+  watchCommand,
+  serveCommand,
+  tokenCommand,
+  reclusterCommand,
 ];

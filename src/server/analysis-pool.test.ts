@@ -1,0 +1,91 @@
+/**
+ * The analysis threads: the reports they return are the ones analysed in process (every
+ * committed real log), errors keep their codes, and while a large paste is analysed the
+ * server still answers other requests.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { reportsOfText } from "../store/ingest.js";
+import { realInputs } from "../store/inputs.case.js";
+import { SqliteStore } from "../store/sqlite.js";
+import { AnalysisPool, acquirePool } from "./analysis-pool.js";
+import { startServer } from "./start.js";
+
+const root = mkdtempSync(join(tmpdir(), "crashlens-pool-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+describe("analysis pool", () => {
+  it("returns what in-process analysis does, for every committed real log", async () => {
+    const { analyzer, release } = acquirePool();
+    try {
+      const inputs = realInputs();
+      const threaded = await Promise.all(
+        inputs.map((input) => analyzer.reportsOfText({ text: input.text, host: input.name })),
+      );
+      let reports = 0;
+      for (const [i, input] of inputs.entries()) {
+        const here = await reportsOfText({ text: input.text, host: input.name });
+        assert.equal(JSON.stringify(threaded[i]), JSON.stringify(here), input.name);
+        reports += here.length;
+      }
+      assert.ok(reports > 100);
+    } finally {
+      await release();
+    }
+  });
+
+  it("starts no more workers than its size and ends them on close", async () => {
+    const pool = new AnalysisPool(1);
+    const texts = realInputs().slice(0, 6);
+    const answers = await Promise.all(texts.map((t) => pool.run("reports", t.text)));
+    assert.equal(answers.length, 6);
+    assert.ok(answers.every((a) => Array.isArray(a)));
+    await pool.close();
+    // a closed pool starts a fresh worker when used again
+    assert.ok(Array.isArray(await pool.run("reports", "no crash\n")));
+    await pool.close();
+  });
+
+  it("the server answers health while a large paste is analysed", async () => {
+    const store = await SqliteStore.open(join(root, "fleet.db"));
+    const server = await startServer({ store, port: 0, rateLimit: false });
+    try {
+      const all = realInputs()
+        .map((i) => i.text)
+        .join("\n");
+      let text = all;
+      while (text.length < 6 * 2 ** 20) text += `\n${all}`;
+      const started = performance.now();
+      const answer: { at?: number } = {};
+      const analysed = fetch(`${server.url}/api/analyze`, {
+        method: "POST",
+        headers: { "content-type": "text/plain" },
+        body: text,
+      }).then(async (r) => {
+        answer.at = performance.now();
+        assert.equal(r.status, 200);
+        assert.ok(((await r.json()) as { reports: unknown[] }).reports.length > 50);
+      });
+      // once the paste is uploaded and being analysed (over a second of work)
+      await new Promise((done) => setTimeout(done, 300));
+      const asked = performance.now();
+      const health = await fetch(`${server.url}/api/health`);
+      const healthMs = performance.now() - asked;
+      assert.equal(health.status, 200);
+      assert.equal(answer.at, undefined, "the analysis was still running");
+      await analysed;
+      const analysisMs = (answer.at ?? Number.NaN) - started;
+      // on the event loop, health would wait for the rest of the analysis
+      assert.ok(
+        healthMs < (analysisMs - 300) / 2,
+        `health ${healthMs} ms, analysis ${analysisMs} ms`,
+      );
+    } finally {
+      await server.close();
+      await store.close();
+    }
+  });
+});

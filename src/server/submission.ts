@@ -1,0 +1,105 @@
+/**
+ * @module server/submission
+ * What a POST to `/api/reports` or `/api/analyze` carries, whatever its media type: the text
+ * (`text/plain`, or `application/json` `{ text, host?, labels? }`) or the uploaded dump
+ * (`application/octet-stream`), with the host and labels from the query, the JSON body or
+ * the `X-Crashlens-Host` header.
+ */
+import type { FastifyRequest } from "fastify";
+import { ApiError } from "./errors.js";
+import type { IngestQuery, JsonSubmission } from "./schemas.js";
+import { DumpUpload } from "./upload.js";
+
+export type Received =
+  | { kind: "text"; text: string; host?: string; labels: Record<string, string> }
+  | {
+      kind: "dump";
+      upload: DumpUpload;
+      name: string;
+      host?: string;
+      labels: Record<string, string>;
+    };
+
+/** The body schemas per media type; a dump (application/octet-stream) is checked by its
+ * parser, since no JSON schema describes bytes. */
+export const submissionBody = {
+  content: {
+    "text/plain": { schema: { type: "string" } },
+    "application/json": {
+      schema: {
+        type: "object",
+        required: ["text"],
+        properties: {
+          text: { type: "string" },
+          host: { type: "string" },
+          labels: { type: "object", additionalProperties: { type: "string" } },
+        },
+      },
+    },
+  },
+};
+
+function labelsOf(query: IngestQuery): Record<string, string> {
+  const given = query.label === undefined ? [] : [query.label].flat();
+  const labels: Record<string, string> = {};
+  for (const label of given) {
+    const at = label.indexOf("=");
+    if (at <= 0)
+      throw new ApiError(400, "bad-request", `a label is key=value, not ${JSON.stringify(label)}`);
+    labels[label.slice(0, at)] = label.slice(at + 1);
+  }
+  return labels;
+}
+
+function headerHost(request: FastifyRequest): string | undefined {
+  const value = request.headers["x-crashlens-host"];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+export function receivedOf(request: FastifyRequest): Received {
+  const query = request.query as IngestQuery;
+  const body: unknown = request.body;
+  const labels = labelsOf(query);
+  const host = query.host || headerHost(request);
+  if (body instanceof DumpUpload)
+    return { kind: "dump", upload: body, name: query.name || "dump", host, labels };
+  if (typeof body === "string") return { kind: "text", text: body, host, labels };
+  if (body !== null && typeof body === "object") {
+    const json = body as JsonSubmission;
+    return {
+      kind: "text",
+      text: json.text,
+      host: query.host || json.host || headerHost(request),
+      labels: { ...json.labels, ...labels },
+    };
+  }
+  throw new ApiError(
+    415,
+    "unsupported-media-type",
+    "send the input as text/plain, application/json { text } or application/octet-stream (a dump)",
+  );
+}
+
+/** The host a stored report needs; a 400 when the request named none. */
+export function requireHost(received: Received): string {
+  if (received.host === undefined || received.host === "")
+    throw new ApiError(
+      400,
+      "bad-request",
+      "name the machine the crash comes from: ?host=, the JSON host or X-Crashlens-Host",
+    );
+  return received.host;
+}
+
+/** Runs `use` on the request's submission; an uploaded dump is removed before the answer. */
+export async function withReceived<T>(
+  request: FastifyRequest,
+  use: (received: Received) => Promise<T>,
+): Promise<T> {
+  const received = receivedOf(request);
+  try {
+    return await use(received);
+  } finally {
+    if (received.kind === "dump") await received.upload.remove();
+  }
+}
