@@ -9,7 +9,8 @@ import { build } from "esbuild";
 rmSync("dist", { recursive: true, force: true });
 
 await build({
-  entryPoints: { cli: "src/cli/bin.ts" },
+  // the server's analysis threads load their own entry (src/server/analysis-pool.ts)
+  entryPoints: { cli: "src/cli/bin.ts", "analysis-worker": "src/server/analysis-worker.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,
@@ -20,3 +21,7 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
+
+// the web UI (Vite: Preact + uPlot) into dist/ui, which `crashlens serve` serves
+const { build: buildUi } = await import("vite");
+await buildUi({ configFile: "ui/vite.config.ts", logLevel: "warn" });
