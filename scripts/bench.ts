@@ -8,14 +8,17 @@
  * against `grep -c 'BUG:'`, and the "startup" section (scripts/bench-startup.ts): `analyze`
  * of one short log, whole process.
  * Options: --runs N (default 5), --slow-runs N (crash/drgn, default 3), --no-install, --dumps a,b,
- * --only scan|startup|shell (that section alone; scan and startup need no lab dumps).
+ * --only scan|startup|shell|fleet (that section alone; scan, startup and fleet need no lab dumps).
  * The "shell" section (scripts/bench-shell.ts): time to a first `bt` against crash and drgn.
+ * The "fleet" section (scripts/bench-fleet.ts): `crashlens serve` under 10,000 submissions on
+ * SQLite and PostgreSQL, and a kill -9 mid-ingest.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { openDump } from "../src/dump/index.js";
 import { formatLog, openKernel } from "../src/kernel/index.js";
+import { benchFleet } from "./bench-fleet.js";
 import { benchScan } from "./bench-scan.js";
 import { benchShell } from "./bench-shell.js";
 import { benchStartup } from "./bench-startup.js";
@@ -45,6 +48,8 @@ const sections: Record<string, () => void | Promise<void>> = {
   scan: () => benchScan(Number(option("--runs", "3")), cleanEnv),
   startup: () => benchStartup(Number(option("--runs", "15")), cleanEnv),
   shell: () => benchShell(Number(option("--runs", "5")), cleanEnv),
+  fleet: () =>
+    benchFleet(Number(option("--fleet-count", "10000")), Number(option("--concurrency", "256"))),
 };
 const only = sections[option("--only", "")];
 if (only !== undefined) {
@@ -304,3 +309,5 @@ console.log("");
 benchStartup(Math.max(runs, 15), cleanEnv);
 console.log("");
 await benchShell(runs, cleanEnv);
+console.log("");
+await benchFleet(Number(option("--fleet-count", "10000")), Number(option("--concurrency", "256")));
