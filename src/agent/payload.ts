@@ -66,7 +66,7 @@ export async function sendFile(
   const named = { ...meta, name: meta.name ?? basename(path) };
   if (size <= (options.extractAboveBytes ?? EXTRACT_ABOVE_BYTES))
     return { kind, extracted: false, result: await client.submitDump(path, named) };
-  const { extractMinimalDump } = await import("./minimal-dump.js");
+  const { extractMinimalDump } = await import("../extract-dump.js");
   const minimal = await extractMinimalDump(path);
   options.onExtracted?.(path, size, minimal.bytes.length);
   // streamed from a file like any dump, so a retry can send it again

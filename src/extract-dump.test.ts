@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { cli } from "../../test/cli.js";
-import { testdata } from "../../test/shared.js";
-import { detectDump } from "../dump/detect.js";
-import { extractMinimalDump } from "./minimal-dump.js";
+import { cli } from "../test/cli.js";
+import { testdata } from "../test/shared.js";
+import { detectDump } from "./dump/detect.js";
+import { extractMinimalDump } from "./extract-dump.js";
 
 const dir = mkdtempSync(join(tmpdir(), "crashlens-minimal-dump-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
