@@ -122,7 +122,9 @@ export const Cluster = Type.Object({
   fixedIn: Nullable(Type.String()),
   perDay: Type.Array(Type.Object({ day: Type.String(), count: Type.Integer() })),
   perHost: Type.Array(Type.Object({ host: Type.String(), count: Type.Integer() })),
+  hostCount: Type.Integer(),
   perRelease: Type.Array(Type.Object({ release: Type.String(), count: Type.Integer() })),
+  releaseCount: Type.Integer(),
   bestExample: Type.Integer(),
   knownBugs: Type.Array(
     Type.Object({
@@ -133,6 +135,7 @@ export const Cluster = Type.Object({
     }),
   ),
   paths: Type.Array(Type.Object({ frames: Type.Array(Type.String()), count: Type.Integer() })),
+  pathCount: Type.Integer(),
 });
 
 export const ClusterPatch = Type.Object({

@@ -1,18 +1,10 @@
 /**
- * What both stores share: the paging bounds, the search's words, the time format, the
- * known-bug aggregation, and the PostgreSQL store's escape for U+0000 (a property test).
+ * What both stores share: the paging bounds, the search's words, the time format, and the PostgreSQL store's escape for U+0000 (a property test).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import {
-  aggregateKnownBugs,
-  indexTokens,
-  isoTime,
-  MAX_LIMIT,
-  page,
-  searchTokens,
-} from "./common.js";
+import { indexTokens, isoTime, MAX_LIMIT, page, searchTokens } from "./common.js";
 import { escapeText, fromRow, toParam, unescapeText } from "./pg-text.js";
 
 describe("store/common", () => {
@@ -52,23 +44,6 @@ describe("store/common", () => {
     assert.equal(isoTime("2026-11-01"), "2026-11-01T00:00:00.000Z");
     assert.equal(isoTime("2026-11-01T02:00:00+02:00"), "2026-11-01T00:00:00.000Z");
     assert.throws(() => isoTime("soon"), /not a time/);
-  });
-
-  it("known bugs: once per report, best confidence kept, best first", () => {
-    const bug = (id: string, confidence: string) => ({ id, subject: `s-${id}`, confidence });
-    assert.deepEqual(
-      aggregateKnownBugs([
-        [bug("B", "possible"), bug("A", "possible")],
-        [bug("B", "exact")],
-        null,
-        [bug("C", "likely"), { subject: "no id" }],
-      ]),
-      [
-        { id: "B", subject: "s-B", confidence: "exact", reports: 2 },
-        { id: "C", subject: "s-C", confidence: "likely", reports: 1 },
-        { id: "A", subject: "s-A", confidence: "possible", reports: 1 },
-      ],
-    );
   });
 
   it("the PostgreSQL text escape: no U+0000 left, reversible, equal iff equal", () => {

@@ -7,11 +7,13 @@
 import { createHash } from "node:crypto";
 import { CrashlensError } from "../errors.js";
 import {
+  type Cluster,
   type ClusterStatus,
   type ClusterSummary,
   clusterStatuses,
   type Facets,
   type IngestedReport,
+  type ReclusterResult,
   type ReportSource,
   type ReportSummary,
   type TokenInfo,
@@ -21,6 +23,8 @@ import {
 
 /** Bodies larger than this are refused (a console log around a crash is far smaller). */
 export const DEFAULT_MAX_BODY_BYTES = 8 << 20;
+/** The most hosts, releases, paths and known bugs one cluster lists (the most frequent). */
+export const CLUSTER_TOP_ROWS = 100;
 /** The most rows one list call returns. */
 export const MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 50;
@@ -32,16 +36,37 @@ export const MAX_TOKEN_NAME_BYTES = 200;
 
 export class StoreError extends CrashlensError {}
 
-/** The content hash: the same report from the same host, whatever its line endings. */
+/** Another writer held the store's write lock longer than a write waits for it. */
+export class StoreLockedError extends StoreError {
+  constructor(message: string, details: { cause?: unknown } = {}) {
+    super("os", message, details);
+  }
+}
+
+/** The hex SHA-256 of a text (UTF-8): content hashes, cluster key hashes, token hashes. */
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/** Line breaks as the log parser counts them (text/line-source): `\n`, CRs then `\n`, or a
+ * run of CRs alone; so `report.lines` index the array this splits into. */
+const LINE_BREAK = /\r*\n|\r+/;
+
+/**
+ * The content hash: the same report from the same host, whatever its line endings and
+ * trailing blanks. Only the report's own lines count (`report.lines`), not the rest of the
+ * submission: a console log sent again after it grew holds the same reports, not new ones.
+ * (Before, the whole submission was hashed; rows stored then keep their hash.)
+ */
 export function contentHash(report: IngestedReport): string {
-  const text = sourceText(report.source)
-    .replace(/\r\n?/g, "\n")
-    .replace(/[ \t]+$/gm, "")
+  const { start, end } = report.report.lines;
+  const own = sourceText(report.source)
+    .split(LINE_BREAK)
+    .slice(Math.max(0, start - 1), Math.max(0, end))
+    .map((line) => line.replace(/[ \t]+$/, ""))
+    .join("\n")
     .trim();
-  const span = `${report.report.lines.start}-${report.report.lines.end}`;
-  return createHash("sha256")
-    .update(`${report.host}\0${report.source.kind}\0${span}\0${text}`)
-    .digest("hex");
+  return sha256Hex(`${report.host}\0${report.source.kind}\0${own}`);
 }
 
 /** The text a report's line numbers refer to. */
@@ -218,38 +243,65 @@ export function tokenOf(row: TokenRow): TokenInfo {
   return { id: row.id, name: row.name, role: row.role, createdAt: row.created_at };
 }
 
-type KnownBugCount = { id: string; subject: string; confidence: string; reports: number };
-const confidenceRank: Record<string, number> = { exact: 0, likely: 1, possible: 2 };
+/** A cluster's own row with its report counts and its distinct hosts, releases, paths. */
+export interface ClusterDetailRow extends ClusterRow {
+  host_count: number;
+  release_count: number;
+  path_count: number;
+}
+
+/** What `getCluster` reads besides the cluster's row, each list bounded by CLUSTER_TOP_ROWS. */
+export interface ClusterParts {
+  perDay: Cluster["perDay"];
+  perHost: Cluster["perHost"];
+  perRelease: Cluster["perRelease"];
+  /** each path as the JSON text of its frames */
+  paths: Array<{ path: string; count: number }>;
+  best: number | undefined;
+  knownBugs: Cluster["knownBugs"];
+}
+
+export function clusterOf(row: ClusterDetailRow, parts: ClusterParts): Cluster {
+  return {
+    ...clusterSummaryOf(row),
+    note: row.note,
+    fixedIn: row.fixed_in,
+    perDay: parts.perDay,
+    perHost: parts.perHost,
+    hostCount: row.host_count,
+    perRelease: parts.perRelease,
+    releaseCount: row.release_count,
+    paths: parts.paths.map((p) => ({ frames: JSON.parse(p.path) as string[], count: p.count })),
+    pathCount: row.path_count,
+    bestExample: parts.best ?? 0,
+    knownBugs: parts.knownBugs,
+  };
+}
 
 /**
- * The known bugs over a cluster's reports (each report's `knownBugs`, in report id order):
- * a bug counts once per report, keeps its best confidence, and the list is best first.
+ * The known bugs over a cluster's reports, as both stores aggregate them in SQL: a bug
+ * (an entry of a report's `knownBugs` with a non-empty text id) counts once per report,
+ * keeps its subject from its first report (report id order) and its best confidence
+ * (exact, likely, possible, anything else), and the list is best first, then the most
+ * reports, then by id. The rank of a confidence, as SQL (`expr` is fixed text).
  */
-export function aggregateKnownBugs(perReport: Iterable<unknown>): KnownBugCount[] {
-  const seen = new Map<string, KnownBugCount & { rank: number }>();
-  for (const bugs of perReport) {
-    if (!Array.isArray(bugs)) continue;
-    for (const b of bugs as Array<Record<string, string | undefined>>) {
-      if (!b.id) continue;
-      const rank = confidenceRank[b.confidence ?? ""] ?? 3;
-      const known = seen.get(b.id);
-      if (known) {
-        known.reports++;
-        if (rank < known.rank) Object.assign(known, { rank, confidence: b.confidence });
-      } else
-        seen.set(b.id, {
-          id: b.id,
-          subject: b.subject ?? "",
-          confidence: b.confidence ?? "",
-          reports: 1,
-          rank,
-        });
-    }
-  }
-  return [...seen.values()]
-    .sort((a, b) => a.rank - b.rank || b.reports - a.reports || compareText(a.id, b.id))
-    .map(({ rank: _, ...bug }) => bug);
-}
+export const confidenceRankSql = (expr: string) =>
+  `CASE ${expr} WHEN 'exact' THEN 0 WHEN 'likely' THEN 1 WHEN 'possible' THEN 2 ELSE 3 END`;
+
+/** The aggregation after a `bugs (report, pos, id, subject, confidence, rank)` CTE each store
+ * writes (its JSON functions differ), in SQL both run; `idOrder` sorts ids in code-unit
+ * order; the caller appends the LIMIT. */
+export const knownBugsAggregateSql = (idOrder: string) => `,
+  ordered AS (
+    SELECT id, subject, confidence, rank, report,
+           row_number() OVER (PARTITION BY id ORDER BY report, pos) AS nth,
+           row_number() OVER (PARTITION BY id ORDER BY rank, report, pos) AS nth_best
+    FROM bugs)
+  SELECT id, MAX(CASE WHEN nth = 1 THEN subject END) AS subject,
+         MAX(CASE WHEN nth_best = 1 THEN confidence END) AS confidence,
+         CAST(COUNT(DISTINCT report) AS integer) AS reports
+  FROM ordered GROUP BY id
+  ORDER BY MIN(rank), COUNT(DISTINCT report) DESC, ${idOrder}`;
 
 /** Code-unit order, as SQLite's BINARY and PostgreSQL's "C" collation sort (for ASCII). */
 export function compareText(a: string, b: string): number {
@@ -278,10 +330,33 @@ function tokensOf(text: string): string[] {
   );
 }
 
+/** How many bytes of distinct words the search index takes per report, in both stores: a
+ * PostgreSQL tsvector holds at most 1 MiB, and a console log around a crash has far fewer
+ * distinct words than this. */
+export const MAX_SEARCH_BYTES = 512 << 10;
+/** A PostgreSQL lexeme is at most 2 kB (500 characters of up to 4 bytes); longer words are
+ * not searchable, in either store. */
+export const MAX_TOKEN_CHARS = 500;
+
+/** The words a report is found by, the same in both stores (PostgreSQL's tsvector; SQLite's
+ * FTS5 indexes them as its body column): its title's, culprit's, host's and text's, in that
+ * order, while they fit MAX_SEARCH_BYTES. */
+export function searchWords(report: IngestedReport): string[] {
+  return indexTokens(
+    [
+      report.report.title,
+      report.report.culprit?.symbol ?? "",
+      report.host,
+      sourceText(report.source),
+    ],
+    MAX_SEARCH_BYTES,
+    MAX_TOKEN_CHARS,
+  );
+}
+
 /** The distinct words of a report's searchable parts, in order, until they take `maxBytes`
  * (UTF-8, with 4 bytes of overhead each, as a PostgreSQL tsvector stores them); words longer
- * than `maxTokenChars` are left out. What the PostgreSQL store indexes; SQLite's FTS5 finds
- * the same words itself. */
+ * than `maxTokenChars` are left out. */
 export function indexTokens(
   parts: readonly string[],
   maxBytes: number,
@@ -339,4 +414,41 @@ export function checkSort<T>(orders: Record<string, T>, sort: string | undefined
   if (order === undefined || !Object.hasOwn(orders, sort ?? "last-seen"))
     throw new StoreError("usage", `unknown sort ${JSON.stringify(sort)}`);
   return order;
+}
+
+/** Reports read per step of a recluster, so memory stays bounded on a large store. */
+export const RECLUSTER_PAGE = 500;
+
+/** The clusters a recluster deletes once no report is in them: those nobody wrote on (SQL
+ * condition on the clusters table, the same in both stores). */
+export const UNTOUCHED_CLUSTER_SQL = "status = 'new' AND note = ''";
+
+/**
+ * The recluster rule both stores follow, report by report in id order: a cluster keeps its
+ * id, status and note through a rule change. A report goes to the cluster its new key has;
+ * else its old cluster takes the new key over, when no report went there yet; else a new
+ * cluster is made (a split). Reports whose key has a cluster join it (a merge).
+ */
+export class ReclusterRule {
+  private readonly used = new Set<number>();
+  private reports = 0;
+  private moved = 0;
+
+  /** Where a report of `oldCluster` goes: `keyCluster` (the cluster of its new key, if any),
+   * its old cluster re-keyed ("rekey"), or a new cluster ("new"). */
+  target(oldCluster: number, keyCluster: number | undefined): number | "rekey" | "new" {
+    if (keyCluster !== undefined) return keyCluster;
+    return this.used.has(oldCluster) ? "new" : "rekey";
+  }
+
+  /** Records that a report of `oldCluster` went to `cluster`. */
+  placed(oldCluster: number, cluster: number): void {
+    this.used.add(cluster);
+    this.reports++;
+    if (cluster !== oldCluster) this.moved++;
+  }
+
+  result(clusters: number): ReclusterResult {
+    return { reports: this.reports, clusters, moved: this.moved };
+  }
 }

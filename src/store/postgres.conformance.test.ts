@@ -147,6 +147,49 @@ describe("store/postgres: several servers on one database", () => {
     }
   });
 
+  it("a cluster read while another server ingests into it: every part from one snapshot", async () => {
+    const reader = await freshStore();
+    const writer = await PostgresStore.open(urls.get(reader) ?? "");
+    try {
+      const inputs = await analysedInputs();
+      const pair = [
+        ...(inputs.find((i) => i.name === "lab/x86_64/nullread")?.reports ?? []),
+        ...(inputs.find((i) => i.name === "lab/arm64/nullread")?.reports ?? []),
+      ];
+      assert.equal(pair.length, 2);
+      const first = await writer.ingest({ ...pair[0], host: "snap-00" } as IngestedReport);
+      let writing = true;
+      const written = inParallel(
+        Array.from({ length: 90 }, (_, i) => i),
+        4,
+        async (i) => {
+          for (const r of pair) await writer.ingest({ ...r, host: `snap-${i + 1}` });
+        },
+      ).finally(() => {
+        writing = false;
+      });
+      let reads = 0;
+      const sum = (rows: Array<{ count: number }>) => rows.reduce((n, r) => n + r.count, 0);
+      while (writing || reads === 0) {
+        const c = await reader.getCluster(first.cluster);
+        assert.ok(c);
+        // the row, the per-day, per-host, per-release and path lists agree: one snapshot
+        assert.equal(sum(c.perDay), c.count);
+        assert.equal(sum(c.perHost), c.count);
+        assert.equal(c.perHost.length, c.hostCount);
+        assert.equal(sum(c.perRelease), c.count);
+        assert.equal(sum(c.paths), c.count);
+        reads++;
+      }
+      await written;
+      assert.equal((await reader.getCluster(first.cluster))?.count, 181);
+      assert.ok(reads > 5, `${reads} reads`);
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  });
+
   it("servers starting together apply each migration once", async () => {
     const url = await (await server).freshDatabase();
     const stores = await Promise.all(Array.from({ length: 4 }, () => PostgresStore.open(url)));

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
+import { StoreLockedError } from "./common.js";
 import { hostileRoundTrip, storeContract } from "./contract.case.js";
 import { analysedInputs } from "./inputs.case.js";
 import { SqliteStore } from "./sqlite.js";
@@ -82,6 +83,64 @@ describe("store/sqlite: the file", () => {
       assert.deepEqual(await upgraded.listTokens(), []);
     } finally {
       await upgraded.close();
+    }
+  });
+
+  it("waits for another connection's write lock without blocking the event loop", async () => {
+    const path = freshPath();
+    const store = await SqliteStore.open(path);
+    const [first, second] = (await analysedInputs()).flatMap((i) => i.reports);
+    assert.ok(first && second);
+    const locker = new Database(path);
+    try {
+      await store.ingest(first);
+      locker.exec("BEGIN IMMEDIATE");
+      const released = new Promise<number>((resolve) =>
+        setTimeout(() => {
+          locker.exec("COMMIT");
+          resolve(Date.now());
+        }, 1000),
+      );
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 20);
+      const started = Date.now();
+      const ack = await store.ingest(second).finally(() => clearInterval(ticker));
+      const done = Date.now();
+      assert.equal(ack.duplicate, false);
+      assert.ok(done >= (await released), "resolved before the lock was released");
+      assert.ok(done - started < 3000, `${done - started} ms`);
+      // a 20 ms tick over about a second: the loop kept turning while the ingest waited
+      assert.ok(ticks >= 25, `${ticks} ticks`);
+      assert.equal((await store.listReports()).total, 2);
+    } finally {
+      locker.close();
+      await store.close();
+    }
+  });
+
+  it("a lock held past the bound: the ingest fails with a clear error, nothing written", async () => {
+    const path = freshPath();
+    const store = await SqliteStore.open(path, { busyRetryMs: 300 });
+    const [report] = (await analysedInputs()).flatMap((i) => i.reports);
+    assert.ok(report);
+    const locker = new Database(path);
+    try {
+      locker.exec("BEGIN IMMEDIATE");
+      const started = Date.now();
+      await assert.rejects(store.ingest(report), (e: unknown) => {
+        assert.ok(e instanceof StoreLockedError);
+        assert.match(e.message, /stayed locked by another writer for 300 ms/);
+        return true;
+      });
+      // one bounded wait, not one per report of the batch
+      assert.ok(Date.now() - started < 1500, `${Date.now() - started} ms`);
+      locker.exec("ROLLBACK");
+      assert.equal((await store.listReports()).total, 0);
+      // the lock gone, the same report goes in
+      assert.equal((await store.ingest(report)).duplicate, false);
+    } finally {
+      locker.close();
+      await store.close();
     }
   });
 

@@ -2,32 +2,42 @@
  * @module store/sqlite
  * The store in one SQLite file (better-sqlite3): versioned migrations run on open, WAL, every
  * statement parameterised, FTS5 for search (every word of the search, see common
- * `searchTokens`). `ingest` commits before it resolves: an acknowledged report survives a
- * kill -9 of the process. What both stores share is in store/common.
+ * `searchTokens`, over the words common `searchWords` keeps, as the PostgreSQL store does).
+ * `ingest` commits before it resolves: an acknowledged report survives a kill -9 of the
+ * process; a write lock another process holds is waited for without blocking the event loop.
+ * What both stores share is in store/common; the SQL text is in store/sqlite-schema.
  */
 import Database from "better-sqlite3";
 import { type ClusterRules, clusterFacts, defaultClusterRules } from "./cluster.js";
 import {
-  aggregateKnownBugs,
+  CLUSTER_TOP_ROWS,
+  type ClusterDetailRow,
   type ClusterRow,
   checkSort,
   checkStatus,
   checkToken,
   clusterConditions,
+  clusterOf,
   clusterSummaryOf,
   DEFAULT_MAX_BODY_BYTES,
   facetColumns,
   ingestRow,
   isRowId,
   page,
+  RECLUSTER_PAGE,
+  ReclusterRule,
   type ReportSummaryRow,
   reportSummaryOf,
   StoreError,
+  StoreLockedError,
   searchTokens,
+  searchWords,
   type TokenRow,
   tokenExists,
   tokenOf,
+  UNTOUCHED_CLUSTER_SQL,
 } from "./common.js";
+import { clusterSql, ftsSql, migrations, sortOrders } from "./sqlite-schema.js";
 import type {
   Cluster,
   ClusterFilter,
@@ -45,81 +55,29 @@ import type {
   TokenRole,
 } from "./types.js";
 
-// what callers imported from here before the stores shared them
-export {
-  contentHash,
-  DEFAULT_MAX_BODY_BYTES,
-  MAX_HOST_BYTES,
-  MAX_LABELS_BYTES,
-  StoreError,
-} from "./common.js";
-
 export interface SqliteStoreOptions {
   maxBodyBytes?: number;
   /** `like` searches with escaped LIKE patterns even when FTS5 is there (for tests) */
   search?: "fts5" | "like";
   /** the clustering rules new reports and `recluster()` use */
   clusterRules?: ClusterRules;
+  /** how long a write waits, in all, for another connection's write lock (default 30 s) */
+  busyRetryMs?: number;
 }
 
-/** Each migration once, in order; the applied versions are rows of `schema_migrations`. */
-const migrations: ReadonlyArray<{ version: number; why: string; sql: string }> = [
-  {
-    version: 1,
-    why: "reports, clusters and the full-text index",
-    sql: `
-      CREATE TABLE clusters (
-        id INTEGER PRIMARY KEY,
-        key TEXT NOT NULL UNIQUE,
-        title TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        function TEXT,
-        module TEXT,
-        status TEXT NOT NULL DEFAULT 'new'
-          CHECK (status IN ('new', 'triaged', 'fixed-in', 'ignored')),
-        note TEXT NOT NULL DEFAULT '',
-        fixed_in TEXT
-      );
-      CREATE TABLE reports (
-        id INTEGER PRIMARY KEY,
-        hash TEXT NOT NULL UNIQUE,
-        cluster_id INTEGER NOT NULL REFERENCES clusters(id),
-        received_at TEXT NOT NULL,
-        host TEXT NOT NULL,
-        labels TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        title TEXT NOT NULL,
-        release TEXT,
-        module TEXT,
-        culprit TEXT,
-        path TEXT NOT NULL,
-        corrupted INTEGER NOT NULL,
-        source TEXT NOT NULL,
-        report TEXT NOT NULL
-      );
-      CREATE INDEX reports_cluster ON reports(cluster_id, received_at);
-      CREATE INDEX reports_received ON reports(received_at);
-      CREATE INDEX reports_host ON reports(host);
-      CREATE INDEX reports_release ON reports(release);
-    `,
-  },
-  {
-    version: 2,
-    why: "API tokens: only the SHA-256 of each secret",
-    sql: `
-      CREATE TABLE tokens (
-        id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE,
-        role TEXT NOT NULL CHECK (role IN ('ingest', 'read', 'admin')),
-        hash TEXT NOT NULL UNIQUE,
-        created_at TEXT NOT NULL
-      );
-    `,
-  },
-];
+/** What one attempt at the write lock may block the thread: short, so a long lock held by
+ * another process (a `crashlens recluster`) never stalls the event loop; the wait between
+ * attempts is asynchronous (`whenUnlocked`). */
+const BUSY_TIMEOUT_MS = 50;
+const DEFAULT_BUSY_RETRY_MS = 30_000;
+/** The waits between attempts: doubling from the first to the last. */
+const BUSY_BACKOFF_MS = { first: 10, last: 500 } as const;
 
-const ftsSql =
-  "CREATE VIRTUAL TABLE IF NOT EXISTS reports_fts USING fts5(title, culprit, host, body, tokenize = 'unicode61')";
+const isBusy = (error: unknown): boolean =>
+  typeof (error as { code?: unknown })?.code === "string" &&
+  (error as { code: string }).code.startsWith("SQLITE_BUSY");
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface ReportRow {
   id: number;
@@ -131,13 +89,6 @@ interface ReportRow {
   source: string;
   report: string;
 }
-
-const sortOrders: Record<NonNullable<ClusterFilter["sort"]>, string> = {
-  "last-seen": "last_seen DESC, c.id DESC",
-  "first-seen": "first_seen ASC, c.id ASC",
-  count: "count DESC, last_seen DESC, c.id DESC",
-  title: "c.title ASC, c.id ASC",
-};
 
 interface PendingIngest {
   input: IngestedReport;
@@ -159,19 +110,25 @@ export class SqliteStore implements Store {
   readonly fullText: boolean;
   /** ingests waiting for the next group commit */
   private pending: PendingIngest[] = [];
+  /** the group commits, one after the other (one may be waiting for the write lock) */
+  private committing: Promise<void> = Promise.resolve();
+  private readonly busyRetryMs: number;
   private readonly prepared = new Map<string, Database.Statement>();
 
   private constructor(path: string, options: SqliteStoreOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.rules = options.clusterRules ?? defaultClusterRules;
+    this.busyRetryMs = options.busyRetryMs ?? DEFAULT_BUSY_RETRY_MS;
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
     // WAL + NORMAL may lose the last transactions on power loss, not on a process kill;
     // FULL syncs each commit, which is what "acknowledged is never lost" asks for
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
+    // opening may wait for another writer (migrations run once, before any request)
     this.db.pragma("busy_timeout = 5000");
     this.indexed = this.migrate();
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.fullText = this.indexed && options.search !== "like";
   }
 
@@ -212,32 +169,77 @@ export class SqliteStore implements Store {
     const facts = clusterFacts(input.report, row.hash, this.rules);
     return new Promise((resolve, reject) => {
       this.pending.push({ input, row, facts, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.commitPending());
+      if (this.pending.length === 1)
+        setImmediate(() => {
+          this.committing = this.committing.then(() => this.commitPending());
+        });
     });
   }
 
   /**
-   * Group commit: the ingests that arrived since the last turn of the event loop are written
-   * in one transaction, and each promise resolves only after that commit. A synchronous
-   * commit per report (synchronous = FULL) would cap ingest at the disk's fsync rate; one
-   * per batch keeps "acknowledged means on disk" at a fraction of the cost.
+   * Group commit: the ingests that arrived since the last commit are written in one
+   * transaction, and each promise resolves only after that commit. A synchronous commit per
+   * report (synchronous = FULL) would cap ingest at the disk's fsync rate; one per batch
+   * keeps "acknowledged means on disk" at a fraction of the cost. A locked database is
+   * waited for (the whole batch again, asynchronously); a report that fails for itself
+   * (not for the lock) must not fail the others: then each is written alone.
    */
-  private commitPending(): void {
+  private async commitPending(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    const deadline = Date.now() + this.busyRetryMs;
     try {
-      const results = this.db.transaction(() => batch.map((p) => this.writeReport(p))).immediate();
+      const results = await this.whenUnlocked(deadline, () =>
+        this.db.transaction(() => batch.map((p) => this.writeReport(p))).immediate(),
+      );
       for (const [i, p] of batch.entries()) p.resolve(results[i] as IngestResult);
-    } catch {
-      // one failing report must not fail the others: each alone, in its own transaction
+    } catch (error) {
+      if (error instanceof StoreLockedError) {
+        for (const p of batch) p.reject(error);
+        return;
+      }
       for (const p of batch) {
         try {
-          p.resolve(this.db.transaction(() => this.writeReport(p)).immediate());
+          p.resolve(
+            await this.whenUnlocked(deadline, () =>
+              this.db.transaction(() => this.writeReport(p)).immediate(),
+            ),
+          );
         } catch (error) {
           p.reject(error);
         }
       }
+    }
+  }
+
+  /** One write outside the group commit, waiting for the lock as ingests do. */
+  private write<T>(work: () => T): Promise<T> {
+    return this.whenUnlocked(Date.now() + this.busyRetryMs, work);
+  }
+
+  /**
+   * `write` (one transaction), tried again while another connection holds the write lock:
+   * each try blocks at most BUSY_TIMEOUT_MS, the waits between them do not block. Past
+   * `deadline`, a StoreLockedError.
+   */
+  private async whenUnlocked<T>(deadline: number, write: () => T): Promise<T> {
+    for (
+      let wait: number = BUSY_BACKOFF_MS.first;
+      ;
+      wait = Math.min(wait * 2, BUSY_BACKOFF_MS.last)
+    ) {
+      try {
+        return write();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (Date.now() + wait > deadline)
+          throw new StoreLockedError(
+            `the SQLite store stayed locked by another writer for ${this.busyRetryMs} ms (a recluster or another server?); nothing was written`,
+            { cause: error },
+          );
+      }
+      await sleep(wait);
     }
   }
 
@@ -273,7 +275,13 @@ export class SqliteStore implements Store {
     if (this.indexed)
       this.statement(
         "INSERT INTO reports_fts (rowid, title, culprit, host, body) VALUES (?, ?, ?, ?, ?)",
-      ).run(id, report.title, report.culprit?.symbol ?? "", input.host, row.body);
+      ).run(
+        id,
+        report.title,
+        report.culprit?.symbol ?? "",
+        input.host,
+        searchWords(input).join(" "),
+      );
     return { id, cluster, duplicate: false };
   }
 
@@ -401,61 +409,28 @@ export class SqliteStore implements Store {
 
   async getCluster(id: number): Promise<Cluster | undefined> {
     if (!isRowId(id)) return undefined;
-    const row = this.db
-      .prepare<[number], ClusterRow>(
-        `SELECT c.*, COUNT(r.id) AS count, MIN(r.received_at) AS first_seen,
-                MAX(r.received_at) AS last_seen
-         FROM clusters c LEFT JOIN reports r ON r.cluster_id = c.id
-         WHERE c.id = ? GROUP BY c.id`,
-      )
-      .get(id);
-    if (!row) return undefined;
-    const perDay = this.db
-      .prepare<[number], { day: string; count: number }>(
-        "SELECT substr(received_at, 1, 10) AS day, COUNT(*) AS count FROM reports WHERE cluster_id = ? GROUP BY day ORDER BY day",
-      )
-      .all(id);
-    const perHost = this.db
-      .prepare<[number], { host: string; count: number }>(
-        "SELECT host, COUNT(*) AS count FROM reports WHERE cluster_id = ? GROUP BY host ORDER BY count DESC, host",
-      )
-      .all(id);
-    const perRelease = this.db
-      .prepare<[number], { release: string; count: number }>(
-        "SELECT COALESCE(release, '') AS release, COUNT(*) AS count FROM reports WHERE cluster_id = ? GROUP BY 1 ORDER BY count DESC, release",
-      )
-      .all(id);
-    const paths = this.db
-      .prepare<[number], { path: string; count: number }>(
-        "SELECT path, COUNT(*) AS count FROM reports WHERE cluster_id = ? GROUP BY path ORDER BY count DESC, path",
-      )
-      .all(id)
-      .map((p) => ({ frames: JSON.parse(p.path) as string[], count: p.count }));
-    // best example: whole, blamed, the most said about it (the longest analysis), then the latest
-    const best = this.db
-      .prepare<[number], { id: number }>(
-        `SELECT id FROM reports WHERE cluster_id = ?
-         ORDER BY corrupted ASC, (culprit IS NOT NULL) DESC, length(report) DESC, received_at DESC, id DESC
-         LIMIT 1`,
-      )
-      .get(id);
-    const bugs = this.db
-      .prepare<[number], { bugs: string | null }>(
-        "SELECT json_extract(report, '$.knownBugs') AS bugs FROM reports WHERE cluster_id = ? ORDER BY id",
-      )
-      .all(id)
-      .map((r) => (r.bugs ? JSON.parse(r.bugs) : []));
-    return {
-      ...clusterSummaryOf(row),
-      note: row.note,
-      fixedIn: row.fixed_in,
-      perDay,
-      perHost,
-      perRelease,
-      paths,
-      bestExample: best?.id ?? 0,
-      knownBugs: aggregateKnownBugs(bugs),
-    };
+    // one read transaction: every part of the answer from the same snapshot
+    return this.db.transaction((): Cluster | undefined => {
+      const row = this.statement<[number], ClusterDetailRow>(clusterSql.row).get(id);
+      if (!row) return undefined;
+      const top = { id, top: CLUSTER_TOP_ROWS };
+      return clusterOf(row, {
+        perDay: this.statement<[number], { day: string; count: number }>(clusterSql.perDay).all(id),
+        perHost: this.statement<typeof top, { host: string; count: number }>(
+          clusterSql.perHost,
+        ).all(top),
+        perRelease: this.statement<typeof top, { release: string; count: number }>(
+          clusterSql.perRelease,
+        ).all(top),
+        paths: this.statement<typeof top, { path: string; count: number }>(clusterSql.paths).all(
+          top,
+        ),
+        best: this.statement<[number], { id: number }>(clusterSql.best).get(id)?.id,
+        knownBugs: this.statement<typeof top, Cluster["knownBugs"][number]>(
+          clusterSql.knownBugs,
+        ).all(top),
+      });
+    })();
   }
 
   async setClusterStatus(
@@ -466,20 +441,26 @@ export class SqliteStore implements Store {
   ): Promise<void> {
     checkStatus(status, version);
     if (!isRowId(id)) throw new StoreError("not-found", `no cluster ${id}`);
-    const info = this.db
-      .prepare("UPDATE clusters SET status = ?, note = ?, fixed_in = ? WHERE id = ?")
-      .run(status, note, status === "fixed-in" ? (version ?? null) : null, id);
+    const info = await this.write(() =>
+      this.db
+        .prepare("UPDATE clusters SET status = ?, note = ?, fixed_in = ? WHERE id = ?")
+        .run(status, note, status === "fixed-in" ? (version ?? null) : null, id),
+    );
     if (info.changes === 0) throw new StoreError("not-found", `no cluster ${id}`);
   }
 
   async recluster(): Promise<ReclusterResult> {
+    return this.write(() => this.reclusterNow());
+  }
+
+  private reclusterNow(): ReclusterResult {
     return this.db
       .transaction((): ReclusterResult => {
-        const rows = this.db
-          .prepare<[], { id: number; hash: string; cluster_id: number; report: string }>(
-            "SELECT id, hash, cluster_id, report FROM reports ORDER BY id",
-          )
-          .all();
+        // paged: an open iterator would keep the connection from the updates
+        const rows = this.db.prepare<
+          [number, number],
+          { id: number; hash: string; cluster_id: number; report: string }
+        >("SELECT id, hash, cluster_id, report FROM reports WHERE id > ? ORDER BY id LIMIT ?");
         const move = this.db.prepare(
           "UPDATE reports SET cluster_id = ?, module = ?, path = ? WHERE id = ?",
         );
@@ -489,50 +470,53 @@ export class SqliteStore implements Store {
         const rekey = this.db.prepare(
           "UPDATE clusters SET key = ?, title = ?, kind = ?, function = ?, module = ? WHERE id = ?",
         );
-        // A cluster keeps its id, status and note through a rule change: the first new key
-        // its reports get takes the old cluster over; later keys get new clusters (a split),
-        // and reports whose key now has a cluster join it (a merge).
-        const used = new Set<number>();
-        let moved = 0;
-        for (const row of rows) {
-          const facts = clusterFacts(JSON.parse(row.report), row.hash, this.rules);
-          let cluster = byKey.get(facts.key)?.id;
-          if (cluster === undefined && !used.has(row.cluster_id)) {
-            rekey.run(
-              facts.key,
-              facts.title,
-              facts.kind,
-              facts.function,
-              facts.module,
-              row.cluster_id,
-            );
-            cluster = row.cluster_id;
+        const rule = new ReclusterRule();
+        for (let after = 0, page = rows.all(0, RECLUSTER_PAGE); page.length > 0; ) {
+          for (const row of page) {
+            const facts = clusterFacts(JSON.parse(row.report), row.hash, this.rules);
+            const target = rule.target(row.cluster_id, byKey.get(facts.key)?.id);
+            if (target === "rekey")
+              rekey.run(
+                facts.key,
+                facts.title,
+                facts.kind,
+                facts.function,
+                facts.module,
+                row.cluster_id,
+              );
+            const cluster =
+              target === "rekey"
+                ? row.cluster_id
+                : target === "new"
+                  ? this.clusterFor(facts)
+                  : target;
+            rule.placed(row.cluster_id, cluster);
+            move.run(cluster, facts.module, JSON.stringify(facts.path), row.id);
           }
-          cluster ??= this.clusterFor(facts);
-          used.add(cluster);
-          if (cluster !== row.cluster_id) moved++;
-          move.run(cluster, facts.module, JSON.stringify(facts.path), row.id);
+          after = page.at(-1)?.id ?? after;
+          page = rows.all(after, RECLUSTER_PAGE);
         }
-        // a cluster no report is in any more goes, unless someone wrote on it
         this.db.exec(
-          "DELETE FROM clusters WHERE id NOT IN (SELECT DISTINCT cluster_id FROM reports) AND status = 'new' AND note = ''",
+          `DELETE FROM clusters WHERE id NOT IN (SELECT DISTINCT cluster_id FROM reports) AND ${UNTOUCHED_CLUSTER_SQL}`,
         );
         const clusters = this.db
           .prepare<[], { n: number }>("SELECT COUNT(DISTINCT cluster_id) AS n FROM reports")
           .get()?.n;
-        return { reports: rows.length, clusters: clusters ?? 0, moved };
+        return rule.result(clusters ?? 0);
       })
       .immediate();
   }
 
   async createToken(token: { name: string; role: TokenRole; hash: string }): Promise<TokenInfo> {
     checkToken(token);
-    const row = this.db
-      .prepare<[string, string, string, string], TokenRow>(
-        `INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT DO NOTHING RETURNING id, name, role, created_at`,
-      )
-      .get(token.name, token.role, token.hash, new Date().toISOString());
+    const row = await this.write(() =>
+      this.db
+        .prepare<[string, string, string, string], TokenRow>(
+          `INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT DO NOTHING RETURNING id, name, role, created_at`,
+        )
+        .get(token.name, token.role, token.hash, new Date().toISOString()),
+    );
     if (row) return tokenOf(row);
     const named = this.db.prepare("SELECT 1 FROM tokens WHERE name = ?").get(token.name);
     throw tokenExists(token.name, named !== undefined);
@@ -554,12 +538,14 @@ export class SqliteStore implements Store {
 
   async revokeToken(id: number): Promise<boolean> {
     if (!isRowId(id)) return false;
-    return this.db.prepare("DELETE FROM tokens WHERE id = ?").run(id).changes > 0;
+    const info = await this.write(() => this.db.prepare("DELETE FROM tokens WHERE id = ?").run(id));
+    return info.changes > 0;
   }
 
   async close(): Promise<void> {
     // what was accepted before close is written, not dropped
-    this.commitPending();
+    await this.committing;
+    await this.commitPending();
     this.db.close();
   }
 }

@@ -81,14 +81,24 @@ export interface Cluster extends ClusterSummary {
   /** the release that has the fix, for `fixed-in` */
   fixedIn: string | null;
   perDay: Array<{ day: string; count: number }>;
+  /** the hosts with the most reports, at most CLUSTER_TOP_ROWS (store/common) */
   perHost: Array<{ host: string; count: number }>;
+  /** how many distinct hosts in all (perHost may list fewer) */
+  hostCount: number;
+  /** the releases with the most reports, at most CLUSTER_TOP_ROWS */
   perRelease: Array<{ release: string; count: number }>;
+  /** how many distinct releases in all ("" for none counts as one) */
+  releaseCount: number;
   /** the report that shows the most: uncorrupted, with a culprit, most evidence; then the latest */
   bestExample: number;
-  /** known-bug matches over the cluster's reports, best first (id, confidence, how many reports) */
+  /** known-bug matches over the cluster's reports, best first (id, confidence, how many
+   * reports), at most CLUSTER_TOP_ROWS */
   knownBugs: Array<{ id: string; subject: string; confidence: string; reports: number }>;
-  /** the distinct caller paths seen (first frames after the crashing function) */
+  /** the caller paths seen most (first frames after the crashing function), at most
+   * CLUSTER_TOP_ROWS */
   paths: Array<{ frames: string[]; count: number }>;
+  /** how many distinct caller paths in all */
+  pathCount: number;
 }
 
 export interface ReclusterResult {

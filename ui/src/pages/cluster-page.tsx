@@ -16,11 +16,15 @@ import { useApi } from "../use-api.js";
 
 const REPORTS_PER_PAGE = 20;
 
+/** " (the 100 with most reports, of 240)" when the server listed fewer than there are */
+const shownOf = (shown: number, total: number) =>
+  shown < total ? ` (the ${shown} with most reports, of ${total})` : "";
+
 function Stats({ cluster }: { cluster: Cluster }) {
   const stats: Array<[string, preact.ComponentChildren]> = [
     ["Reports", cluster.count.toLocaleString("en-US")],
-    ["Hosts", cluster.perHost.length.toLocaleString("en-US")],
-    ["Releases", cluster.perRelease.length.toLocaleString("en-US")],
+    ["Hosts", cluster.hostCount.toLocaleString("en-US")],
+    ["Releases", cluster.releaseCount.toLocaleString("en-US")],
     ["First seen", <time title={ago(cluster.firstSeen)}>{dateTime(cluster.firstSeen)}</time>],
     ["Last seen", <time title={ago(cluster.lastSeen)}>{dateTime(cluster.lastSeen)}</time>],
   ];
@@ -114,7 +118,7 @@ export function ClusterPage({ id, role }: { id: number; role: TokenRole }) {
                 <ClusterKnownBugs bugs={cluster.knownBugs} />
               </section>
               <section class="card">
-                <h2>Caller paths</h2>
+                <h2>Caller paths{shownOf(cluster.paths.length, cluster.pathCount)}</h2>
                 <Paths paths={cluster.paths} />
               </section>
               <section class="card">
@@ -139,7 +143,7 @@ export function ClusterPage({ id, role }: { id: number; role: TokenRole }) {
                 <StatusEditor cluster={cluster} role={role} onSaved={replace} />
               </section>
               <section class="card">
-                <h2>Releases</h2>
+                <h2>Releases{shownOf(cluster.perRelease.length, cluster.releaseCount)}</h2>
                 <CountTable
                   label="Release"
                   rows={cluster.perRelease.map((r) => ({ name: r.release, count: r.count }))}
@@ -147,7 +151,7 @@ export function ClusterPage({ id, role }: { id: number; role: TokenRole }) {
                 />
               </section>
               <section class="card">
-                <h2>Hosts</h2>
+                <h2>Hosts{shownOf(cluster.perHost.length, cluster.hostCount)}</h2>
                 <CountTable
                   label="Host"
                   rows={cluster.perHost.map((h) => ({ name: h.host, count: h.count }))}
