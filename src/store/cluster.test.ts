@@ -5,8 +5,9 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { clusterFacts } from "./cluster.js";
+import { contentHash } from "./common.js";
+import { reportsOfText } from "./ingest.js";
 import { type AnalysedInput, analysedInputs, reportsOf } from "./inputs.case.js";
-import { contentHash } from "./sqlite.js";
 import type { IngestedReport } from "./types.js";
 
 const keyOf = (r: IngestedReport) => clusterFacts(r.report, contentHash(r)).key;
@@ -112,6 +113,60 @@ describe("store/cluster: the key on real inputs", () => {
       .filter((r) => clusterFacts(r.report, "").function === null);
     assert.ok(lone.length > 30, `${lone.length}`);
     assert.equal(new Set(keysOf(lone)).size, lone.length);
+  });
+
+  // Version 2 of the rules, from sending every committed input through `crashlens submit` and
+  // reading the clusters; each case is a real log and the same log as another kernel or
+  // another mail client would print it.
+  const keysOfText = async (text: string) =>
+    keysOf(await reportsOfText({ text, host: "judged", receivedAt: "2026-11-01T00:00:00Z" }));
+  const textOf = (name: string) => {
+    const input = inputs.find((i) => i.name.startsWith(name));
+    assert.ok(input, name);
+    return input.text;
+  };
+
+  it("a tab-indented mail (title `in corrupted`) and the same log unindented are one cluster", async () => {
+    const indented = textOf("realworld/308");
+    assert.match(reportsOf(inputs, "realworld/308")[0]?.report.title ?? "", / in corrupted$/);
+    assert.deepEqual(await keysOfText(indented.replace(/^\t/gm, "")), await keysOfText(indented));
+  });
+
+  it("a pre-3.x `WARNING: at file:line func()` and the modern header are one cluster", async () => {
+    const old = textOf("realworld/204");
+    const header = "WARNING: at lib/dma-debug.c:800 check_unmap+0x9c/0x67f()";
+    assert.ok(old.includes(header));
+    const modern = old.replace(
+      header,
+      "WARNING: CPU: 0 PID: 202 at kernel/dma/debug.c:800 check_unmap+0x9c/0x67f",
+    );
+    assert.deepEqual(await keysOfText(modern), await keysOfText(old));
+  });
+
+  it("an ARM32 WARNING is keyed on where it was raised, not on the stack printer", async () => {
+    const text = textOf("realworld/118");
+    const facts = reportsOf(inputs, "realworld/118").map((r) => clusterFacts(r.report, "x"));
+    assert.deepEqual(
+      facts.map((f) => f.function),
+      // do_exit is generic (every dying task passes it): the stack names the bug
+      ["__update_extent_tree_range", "__update_extent_tree_range"],
+    );
+    // another warning site in the same log shape is another cluster
+    const other = text.replace(
+      "at kernel/exit.c:812 do_exit+0x75c/0x8a4",
+      "at net/sched/sch_generic.c:525 dev_watchdog+0x1f8/0x1fc",
+    );
+    const [bugA, warnA] = await keysOfText(text);
+    const [bugB, warnB] = await keysOfText(other);
+    assert.equal(bugA, bugB);
+    assert.notEqual(warnA, warnB);
+  });
+
+  it("three RCU stalls printed without a stack, with one culprit (real-world 309), are one cluster", () => {
+    const stalls = reportsOf(inputs, "realworld/309").filter((r) => r.report.kind === "rcu-stall");
+    assert.equal(stalls.length, 3);
+    assert.equal(new Set(keysOf(stalls)).size, 1);
+    assert.equal(clusterFacts(stalls[0]?.report as never, "x").module, "lan1qtsn");
   });
 
   it("the key is stable: computing it twice gives the same", () => {

@@ -18,13 +18,61 @@
  *   crashing function and its module.
  * - a report with neither a frame nor a function in its title (a cut or unsymbolised log)
  *   says nothing that could match it to another bug: it gets a cluster of its own.
+ * - version 2 (judged on every committed input sent through `crashlens submit`): the stack
+ *   printers ARM32 shows as frames (`unwind_backtrace from show_stack`) and the SPL helpers
+ *   ZFS prints through are not the bug; a title that says "in corrupted" while the stack
+ *   names the function (a tab-indented mail), or a pre-3.x `WARNING: at file:line func()`
+ *   header, is keyed as the modern title; a WARNING is keyed on the function that raised it
+ *   (unless that is a generic helper such as refcount_warn_saturate);
+ *   a report without frames is keyed on the culprit crashlens named, when it named one.
  */
 
-import { type FrameKey, signatureOf } from "../knowledge/signature.js";
+import type { Culprit } from "../diagnose/types.js";
+import {
+  canonicalSymbol,
+  type FrameKey,
+  isGenericFrame,
+  signatureOf,
+} from "../knowledge/signature.js";
 import type { Report } from "../oops/report.js";
 
 /** Bump when the table or its parameters change: stored keys of older versions are stale. */
-export const clusterRulesVersion = 1;
+export const clusterRulesVersion = 2;
+
+/**
+ * Frames that are not the bug, though the signature keeps them (they are not generic for
+ * matching known bugs, where they never come first): each with why.
+ */
+const notTheBug: ReadonlyArray<{ pattern: RegExp; why: string }> = [
+  {
+    pattern:
+      /^(?:unwind_backtrace|c_backtrace|dump_backtrace|show_stack|__dump_stack|dump_stack(?:_lvl)?)$/,
+    why: "the stack printer itself: ARM32's `X from Y` stacks start with it",
+  },
+  {
+    pattern: /^(?:make_task_dead|__und_svc_finish)$/,
+    why: "the path die() and ARM32's undefined-instruction handler take after any oops",
+  },
+  {
+    pattern: /^(?:spl_(?:debug_)?dumpstack|spl_panic|__?cv_(?:timed)?wait\w*)$/,
+    why: "ZFS's SPL: its assertion printer, and the sleep every ZFS hung task is in",
+  },
+];
+const isNotTheBug = (symbol: string) => notTheBug.some((n) => n.pattern.test(symbol));
+
+/** Title spellings the key reads as another, each with why. `$1` is the function. */
+const keyTitleRewrites: ReadonlyArray<{ from: RegExp; to: string; why: string }> = [
+  {
+    from: /^WARNING: (?:CPU: NUM PID: NUM )?at \S+ (\w+)(?:\+\S+)?(?: \[[\w-]+\])?(?:\(\))?$/,
+    to: "WARNING in $1",
+    why: "kernels before 3.x printed `WARNING: at file:line func()`: the same warning as `WARNING in func`",
+  },
+  {
+    from: /^WARNING: CPU: NUM PID: NUM at\b.*$/,
+    to: "WARNING in corrupted",
+    why: "a WARNING header cut after `at`: nothing but the class is left",
+  },
+];
 
 /** The rules' parameters; a store may be opened with others, and `recluster()` applies them. */
 export interface ClusterRules {
@@ -57,15 +105,37 @@ interface KeyContext {
 }
 
 const frameText = (f: FrameKey) => (f.module ? `${f.symbol} [${f.module}]` : f.symbol);
-/** a title that names no function: syzkaller's "in corrupted", or a class alone */
-const titleNamesNoFunction = (title: string) => / in corrupted$/.test(title) || !/ in /.test(title);
+/** a title that names no function: syzkaller's "in corrupted", a class alone, or a generic frame */
+function titleNamesNoFunction(title: string): boolean {
+  const named = / in (\S+)$/.exec(title)?.[1];
+  return named === undefined || named === "corrupted" || isGenericFrame(named);
+}
+
+/** The function a WARNING names in its header, else the instruction pointer's. */
+function warningSite(report: Report): FrameKey | undefined {
+  const header =
+    /^WARNING: (?:CPU: \d+ PID: \d+ )?at \S+ ([\w.]+)\+0x[\da-f]+\/0x[\da-f]+(?: \[([\w-]+)\])?/.exec(
+      report.header.text,
+    );
+  const symbol = header?.[1] ?? report.ip?.symbol;
+  if (!symbol || isGenericFrame(canonicalSymbol(symbol))) return undefined;
+  const module = header ? header[2] : (report.ip?.module ?? undefined);
+  return module ? { symbol: canonicalSymbol(symbol), module } : { symbol: canonicalSymbol(symbol) };
+}
+
+/** The title as the key reads it: rewritten, and "in corrupted" named after the frame. */
+function keyTitle(title: string, first: FrameKey | undefined): string {
+  let out = title;
+  for (const { from, to } of keyTitleRewrites) out = out.replace(from, to);
+  return first ? out.replace(/ in corrupted$/, ` in ${first.symbol}`) : out;
+}
 
 /** The key's parts, in order. Each says why it is there. */
 const keyParts: ReadonlyArray<{ part: string; why: string; of: (c: KeyContext) => string }> = [
   {
     part: "title",
     why: "syzkaller's title, normalised across kernel versions: class and first non-generic frame",
-    of: (c) => c.title,
+    of: (c) => keyTitle(c.title, c.frames[0]),
   },
   {
     part: "kind",
@@ -95,20 +165,33 @@ const keyParts: ReadonlyArray<{ part: string; why: string; of: (c: KeyContext) =
 
 /** The cluster key and the facts a cluster shows, for one report whose content hash is `hash`. */
 export function clusterFacts(
-  report: Report,
+  report: Report & { culprit?: Culprit },
   hash: string,
   rules: ClusterRules = defaultClusterRules,
 ): ClusterFacts {
   const signature = signatureOf(report);
-  const context: KeyContext = { ...signature, hash, rules };
+  let frames = signature.frames.filter((f) => !isNotTheBug(f.symbol));
+  // a WARNING's bug is where it was raised (`at file:line func+off`) — unless that is a
+  // helper every caller warns through (refcount_warn_saturate): then the stack decides
+  const site = report.kind === "warning" ? warningSite(report) : undefined;
+  if (site) frames = [site, ...frames.filter((f) => f.symbol !== site.symbol)];
+  // no frame at all (a stall printed without a stack): the culprit, when evidence named one
+  if (frames.length === 0 && report.culprit)
+    frames = [
+      {
+        symbol: canonicalSymbol(report.culprit.symbol),
+        module: report.culprit.module ?? undefined,
+      },
+    ];
+  const context: KeyContext = { ...signature, frames, hash, rules };
   const key = `v${clusterRulesVersion}\x1f${keyParts.map((p) => p.of(context)).join("\x1f")}`;
-  const first = signature.frames[0];
+  const first = frames[0];
   return {
     key,
     title: report.title,
     kind: report.kind,
     function: first?.symbol ?? null,
     module: first?.module ?? null,
-    path: signature.frames.slice(1, 1 + pathFrames).map(frameText),
+    path: frames.slice(1, 1 + pathFrames).map(frameText),
   };
 }
