@@ -11,6 +11,7 @@ import { escapeControls } from "../cli/render/safe.js";
 import { CrashlensError, type ErrorCode } from "../errors.js";
 import type { Connection } from "./connection.js";
 import { httpPost, type PostAnswer, type PostBody } from "./http-post.js";
+import type { FileAccess } from "./payload.js";
 
 /** What the submitter says about a report: the contract's `host`, `label` and `name`. */
 export interface SubmitMeta {
@@ -142,13 +143,13 @@ export class CrashlensClient {
   }
 
   /** Submits a text file, streamed. */
-  submitTextFile(path: string, meta: SubmitMeta): Promise<SubmitResult> {
-    return this.post(meta, "text/plain; charset=utf-8", { file: path });
+  submitTextFile(path: string, meta: SubmitMeta, access: FileAccess = {}): Promise<SubmitResult> {
+    return this.post(meta, "text/plain; charset=utf-8", { file: path, ...access });
   }
 
   /** Submits a dump file (kdump, ELF or flattened), streamed as the request body. */
-  submitDump(path: string, meta: SubmitMeta): Promise<SubmitResult> {
-    return this.post(meta, "application/octet-stream", { file: path });
+  submitDump(path: string, meta: SubmitMeta, access: FileAccess = {}): Promise<SubmitResult> {
+    return this.post(meta, "application/octet-stream", { file: path, ...access });
   }
 
   private async post(meta: SubmitMeta, contentType: string, body: PostBody): Promise<SubmitResult> {

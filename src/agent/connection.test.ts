@@ -6,9 +6,10 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { describe, it } from "node:test";
+import { CrashlensError } from "../errors.js";
 import { CrashlensClient, SubmitError } from "./client.js";
 import { DEFAULT_SERVER, resolveConnection } from "./connection.js";
-import { parseLabels } from "./labels.js";
+import { parseLabel, parseLabels } from "./labels.js";
 
 /** a loopback port nothing listens on (taken, then released) */
 async function closedPort(): Promise<number> {
@@ -44,6 +45,21 @@ describe("agent connection", () => {
     assert.deepEqual(parseLabels(["rack=b7", "env=prod=eu"]), { rack: "b7", env: "prod=eu" });
     assert.throws(() => parseLabels(["rack"]), /expected key=value/);
     assert.throws(() => parseLabels(["=x"]), /expected key=value/);
+    assert.deepEqual(parseLabel("env=prod=eu"), ["env", "prod=eu"]);
+    assert.throws(
+      () => parseLabel("rack"),
+      (error: unknown) => error instanceof CrashlensError && error.code === "usage",
+    );
+  });
+
+  it("keeps __proto__ and constructor as labels, as own properties, prototype untouched", () => {
+    const labels = parseLabels(["__proto__=x", "constructor=y", "rack=b7", "rack=b8"]);
+    assert.deepEqual(Object.keys(labels), ["__proto__", "constructor", "rack"]);
+    assert.equal(Object.getOwnPropertyDescriptor(labels, "__proto__")?.value, "x");
+    assert.equal(Object.getPrototypeOf(labels), Object.prototype);
+    assert.equal(labels.rack, "b8");
+    // and so they travel: JSON keeps own keys, and so does the query the client builds
+    assert.equal(JSON.stringify(labels), '{"__proto__":"x","constructor":"y","rack":"b8"}');
   });
 
   it("tries a refused connection a bounded number of times, backing off, then says so", async () => {

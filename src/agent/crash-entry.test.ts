@@ -2,16 +2,26 @@
  * What `watch` makes of each entry of a crash directory, on the layouts Debian's kdump-tools
  * and Fedora/RHEL's kexec-tools write (built from committed real dumps and logs): one file per
  * crash, the dump before the log, nothing while a save is in progress or a file is still
- * changing, a save that failed long ago no longer blocking.
+ * changing, a save that failed long ago no longer blocking; links never followed and other
+ * users' entries never sent (real symbolic links in a temporary directory).
  */
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { testdata } from "../../test/shared.js";
-import { planEntry, type Timing } from "./crash-entry.js";
+import { planEntry, type Timing, trustedOwners } from "./crash-entry.js";
 import { age, artifacts, DEBIAN_STAMP, debianCrash, rhelCrash } from "./crash-layouts.case.js";
+import { kindOfFile } from "./payload.js";
 
 const root = mkdtempSync(join(tmpdir(), "crashlens-crash-entry-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -135,5 +145,54 @@ describe("watch: one crash entry", () => {
       writeFileSync(join(dir, name), "x");
       assert.deepEqual(await planEntry(join(dir, name), timing()), { action: "ignore" });
     }
+  });
+
+  it("never follows a link: one to a file, one to a crash directory, one inside a crash directory", async () => {
+    const outside = fresh();
+    const secret = join(outside, "shadow");
+    writeFileSync(secret, "root:$6$secret:19000:0:99999:7:::\n");
+    age(secret);
+    const elsewhere = debianCrash(join(outside, "elsewhere"));
+    const dir = fresh();
+    symlinkSync(secret, join(dir, "console.log"));
+    symlinkSync(elsewhere, join(dir, "202611301300"));
+    const link = { action: "nothing", why: "a symbolic link, never followed" };
+    assert.deepEqual(await planEntry(join(dir, "console.log"), timing()), link);
+    assert.deepEqual(await planEntry(join(dir, "202611301300"), timing()), link);
+    // a crash directory whose log is a link to the secret: the link is not a file of it
+    const planted = rhelCrash(fresh(), { withDump: false });
+    rmSync(join(planted, "vmcore-dmesg.txt"));
+    symlinkSync(secret, join(planted, "vmcore-dmesg.txt"));
+    age(planted);
+    assert.deepEqual(await planEntry(planted, timing()), {
+      action: "nothing",
+      why: "no complete dump or kernel log in it",
+    });
+    // and a file swapped for a link after the look is refused when opened
+    await assert.rejects(
+      kindOfFile(join(dir, "console.log"), { noFollow: true }),
+      /cannot read .*console\.log \(ELOOP\)/,
+    );
+    assert.equal((await kindOfFile(join(dir, "console.log"))).kind, "text");
+  });
+
+  it("sends only what root or its own user owns", async () => {
+    const dir = fresh();
+    const log = join(dir, "console.log");
+    copyFileSync(testdata("oops", "x86_64", "lab-gpf.txt"), log);
+    age(log);
+    const crash = debianCrash(fresh());
+    assert.ok(trustedOwners().has(0));
+    assert.ok(trustedOwners().has(process.getuid?.() ?? 0));
+    assert.equal((await planEntry(log, timing())).action, "send");
+    // as if these files were another user's: the files here belong to the test's user
+    const others = new Set([(process.getuid?.() ?? 0) + 4242]);
+    const refused = await planEntry(log, timing(), others);
+    assert.equal(refused.action, "nothing");
+    assert.match(
+      refused.action === "nothing" ? refused.why : "",
+      /^owned by uid \d+, not by root or the user watch runs as: not sent$/,
+    );
+    assert.equal((await planEntry(crash, timing(), others)).action, "nothing");
   });
 });

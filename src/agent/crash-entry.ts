@@ -18,9 +18,15 @@
  * `abandonMs`: a save that failed leaves its marker behind for good (a zero-byte
  * `vmcore-dmesg-incomplete.txt` beside a complete `vmcore` is common), and the crash must
  * still be sent. Any file changed within `settleMs` also means "not yet".
+ *
+ * /var/crash is writable by every user (Ubuntu: mode 3777), and watch runs as root: a link
+ * planted there would make it upload whatever the link points to. So nothing in the tree is
+ * followed (entries are `lstat`ed, files opened with O_NOFOLLOW), and only what root or the
+ * watcher's own user owns is sent — another user's entry could be swapped for a link or a
+ * link-laden directory between this look and the upload.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, type Stats, statSync } from "node:fs";
+import { lstatSync, readdirSync, type Stats } from "node:fs";
 import { basename, join } from "node:path";
 import { isHidden } from "./file-walk.js";
 import { type FileKind, kindOfFile } from "./payload.js";
@@ -32,6 +38,11 @@ export type EntryPlan =
   | { action: "nothing"; why: string }
   /** not a crash at all (apport's user-space reports, kdump-tools' saved kexec command) */
   | { action: "ignore" };
+
+/** the owners whose files are sent: root and the user watch runs as */
+export function trustedOwners(): ReadonlySet<number> {
+  return new Set([0, process.getuid?.() ?? 0]);
+}
 
 export interface Timing {
   now: number;
@@ -61,34 +72,57 @@ interface FileInfo {
   stats: Stats;
 }
 
-export async function planEntry(path: string, timing: Timing): Promise<EntryPlan> {
-  const stats = statSync(path);
-  if (stats.isDirectory()) return planDirectory(path, timing);
-  if (!stats.isFile()) return { action: "ignore" };
+/** `owners`: whose entries are sent (default: trustedOwners()) */
+export async function planEntry(
+  path: string,
+  timing: Timing,
+  owners: ReadonlySet<number> = trustedOwners(),
+): Promise<EntryPlan> {
+  const stats = lstatSync(path);
   const name = basename(path);
-  if (notReports.some((n) => n.name.test(name))) return { action: "ignore" };
+  // apport's reports belong to the users whose programs crashed: ignored, not distrusted
+  if (!stats.isDirectory() && notReports.some((n) => n.name.test(name)))
+    return { action: "ignore" };
+  const distrust = whyNotTrusted(stats, owners);
+  if (distrust !== undefined) return { action: "nothing", why: distrust };
+  if (stats.isDirectory()) return planDirectory(path, timing, owners);
+  if (!stats.isFile()) return { action: "ignore" };
   const file = { name, path, stats };
   const busy = stillWritten([file], timing);
   if (busy !== undefined) return { action: "wait", why: busy };
   if (INCOMPLETE.test(name)) return { action: "nothing", why: "an abandoned partial file" };
-  const { kind } = await kindOfFile(path);
+  const { kind } = await kindOfFile(path, { noFollow: true });
   return { action: "send", file: path, kind, fingerprint: fingerprint([file]) };
 }
 
-async function planDirectory(dir: string, timing: Timing): Promise<EntryPlan> {
-  const files: FileInfo[] = readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => ({ name: e.name, path: join(dir, e.name), stats: statSync(join(dir, e.name)) }));
+/** why an entry is not sent whatever it holds, or undefined when it may be */
+function whyNotTrusted(stats: Stats, owners: ReadonlySet<number>): string | undefined {
+  if (stats.isSymbolicLink()) return "a symbolic link, never followed";
+  if (!owners.has(stats.uid))
+    return `owned by uid ${stats.uid}, not by root or the user watch runs as: not sent`;
+  return undefined;
+}
+
+async function planDirectory(
+  dir: string,
+  timing: Timing,
+  owners: ReadonlySet<number>,
+): Promise<EntryPlan> {
+  // links and other users' files inside are skipped like any non-file
+  const files: FileInfo[] = readdirSync(dir)
+    .map((name) => ({ name, path: join(dir, name), stats: lstatSync(join(dir, name)) }))
+    .filter((f) => f.stats.isFile() && whyNotTrusted(f.stats, owners) === undefined);
   // hidden files count as activity (rsync writes into `.vmcore.XXXXXX`) but are never sent;
   // the directory's own time moves when a file is added or renamed (a copy half done, the
   // dump just renamed from its temporary name)
-  const self = { name: "the directory", path: dir, stats: statSync(dir) };
+  const self = { name: "the directory", path: dir, stats: lstatSync(dir) };
   const busy = stillWritten([...files, self], timing);
   if (busy !== undefined) return { action: "wait", why: busy };
   const complete = files.filter((f) => !isHidden(f.name) && !INCOMPLETE.test(f.name));
   const print = fingerprint(complete);
   const dumps: FileInfo[] = [];
-  for (const f of complete) if ((await kindOfFile(f.path)).kind === "dump") dumps.push(f);
+  for (const f of complete)
+    if ((await kindOfFile(f.path, { noFollow: true })).kind === "dump") dumps.push(f);
   const dump = preferred(dumps, dumpNames);
   const log = preferred(
     complete.filter((f) => logNames.some((n) => n.test(f.name)) && !dumps.includes(f)),

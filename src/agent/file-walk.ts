@@ -1,8 +1,9 @@
 /**
  * @module agent/file-walk
- * The files a `submit FILE|DIR...` names: each file as given, each directory walked in name
- * order, without hidden entries (editors' and rsync's temporary files, `.git`) and without
- * following links to directories inside it (a link back up would never end).
+ * The files a `submit FILE|DIR...` names: each file as given (a link named on the command line
+ * is followed: the user chose it), each directory walked in name order, without hidden entries
+ * (editors' and rsync's temporary files, `.git`) and without the links inside it: a link back
+ * up would never end, and a link planted in a shared directory must not send what it points to.
  */
 import { type Dirent, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -40,15 +41,6 @@ function walk(dir: string, out: string[]): void {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) walk(path, out);
     else if (entry.isFile()) out.push(path);
-    else if (entry.isSymbolicLink() && isFileBehindLink(path)) out.push(path);
-  }
-}
-
-function isFileBehindLink(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
   }
 }
 

@@ -6,12 +6,13 @@
  * for the same upload piped into node:http), and a vmcore can be gigabytes. The file's size
  * goes in Content-Length, so a server can refuse a body over its limit before reading it.
  */
-import { createReadStream, type ReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { constants, type ReadStream } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { request as httpsRequest } from "node:https";
 
-export type PostBody = { text: string } | { file: string };
+/** `noFollow`: a link at `file` is refused (ELOOP), not read through */
+export type PostBody = { text: string } | { file: string; noFollow?: boolean };
 
 export interface PostAnswer {
   status: number;
@@ -35,7 +36,14 @@ export async function httpPost(
   body: PostBody,
   signal?: AbortSignal,
 ): Promise<PostAnswer> {
-  const length = "text" in body ? Buffer.byteLength(body.text) : (await stat(body.file)).size;
+  let handle: FileHandle | undefined;
+  let length: number;
+  if ("text" in body) length = Buffer.byteLength(body.text);
+  else {
+    // opened once: the file checked (not a link) is the file sent
+    handle = await openBody(body.file, body.noFollow ?? false);
+    length = await sizeOf(handle, body.file);
+  }
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise<PostAnswer>((resolve, reject) => {
     let source: ReadStream | undefined;
@@ -68,17 +76,37 @@ export async function httpPost(
       request.destroy(Object.assign(new Error("no answer"), { code: "ETIMEDOUT" })),
     );
     request.on("error", reject);
-    if ("text" in body) {
-      request.end(body.text);
+    if ("text" in body || handle === undefined) {
+      request.end("text" in body ? body.text : "");
       return;
     }
+    const file = handle;
+    // however the request ends, the file is closed
+    request.on("close", () => {
+      if (source === undefined) void file.close();
+      else source.destroy();
+    });
     // the length announced, exactly: a file that grows meanwhile is sent as it was
     if (length === 0) {
       request.end();
       return;
     }
-    source = createReadStream(body.file, { end: length - 1 });
-    source.on("error", (error) => request.destroy(error));
+    source = file.createReadStream({ start: 0, end: length - 1, autoClose: true });
+    source.on("error", (error) => request.destroy(Object.assign(error, { path: body.file })));
     source.pipe(request);
   });
+}
+
+/** errors carry `path`: the client tells the body's file from the network by it */
+async function openBody(path: string, noFollow: boolean): Promise<FileHandle> {
+  return open(path, constants.O_RDONLY | (noFollow ? constants.O_NOFOLLOW : 0));
+}
+
+async function sizeOf(handle: FileHandle, path: string): Promise<number> {
+  try {
+    return (await handle.stat()).size;
+  } catch (error) {
+    await handle.close();
+    throw Object.assign(error as Error, { path });
+  }
 }

@@ -6,6 +6,7 @@
  * should not receive; anything else goes as text.
  */
 import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
 import { open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -18,11 +19,23 @@ export const EXTRACT_ABOVE_BYTES = 32 << 20;
 
 export type FileKind = "dump" | "text";
 
+/** How a file is opened: `noFollow` refuses a link (ELOOP) instead of reading its target. */
+export interface FileAccess {
+  noFollow?: boolean;
+}
+
+/** open(2) flags for reading a file as `access` asks */
+export const readFlags = (access: FileAccess = {}): number =>
+  constants.O_RDONLY | (access.noFollow ? constants.O_NOFOLLOW : 0);
+
 /** Whether a file is a dump or text, from its first bytes; throws when it cannot be read. */
-export async function kindOfFile(path: string): Promise<{ kind: FileKind; size: number }> {
+export async function kindOfFile(
+  path: string,
+  access: FileAccess = {},
+): Promise<{ kind: FileKind; size: number }> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    handle = await open(path, "r");
+    handle = await open(path, readFlags(access));
     const info = await handle.stat();
     if (!info.isFile()) throw new CrashlensError("usage", `${path}: not a regular file`, { path });
     const head = new Uint8Array(DETECT_HEAD_BYTES);
@@ -38,7 +51,7 @@ export async function kindOfFile(path: string): Promise<{ kind: FileKind; size: 
   }
 }
 
-export interface SendOptions {
+export interface SendOptions extends FileAccess {
   /** dumps larger than this are reduced first (default EXTRACT_ABOVE_BYTES) */
   extractAboveBytes?: number;
   /** told about each reduction, for the agent's log */
@@ -60,12 +73,13 @@ export async function sendFile(
   meta: SubmitMeta,
   options: SendOptions = {},
 ): Promise<Sent> {
-  const { kind, size } = await kindOfFile(path);
+  const access: FileAccess = { noFollow: options.noFollow ?? false };
+  const { kind, size } = await kindOfFile(path, access);
   if (kind === "text")
-    return { kind, extracted: false, result: await client.submitTextFile(path, meta) };
+    return { kind, extracted: false, result: await client.submitTextFile(path, meta, access) };
   const named = { ...meta, name: meta.name ?? basename(path) };
   if (size <= (options.extractAboveBytes ?? EXTRACT_ABOVE_BYTES))
-    return { kind, extracted: false, result: await client.submitDump(path, named) };
+    return { kind, extracted: false, result: await client.submitDump(path, named, access) };
   const { extractMinimalDump } = await import("../extract-dump.js");
   const minimal = await extractMinimalDump(path);
   options.onExtracted?.(path, size, minimal.bytes.length);

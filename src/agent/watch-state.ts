@@ -3,7 +3,8 @@
  * What `watch` has submitted, so a restart submits nothing twice: one JSON file, written only
  * after the server acknowledged, atomically (a temporary file, fsync, rename, fsync of the
  * directory) so a crash of the agent or the machine leaves the old state or the new one,
- * never half of either. A state that cannot be read stops the agent: guessing would mean
+ * never half of either. An update reads, changes and writes under the state's lock
+ * (state-lock.ts), so watchers sharing one state file keep each other's entries. A state that cannot be read stops the agent: guessing would mean
  * submitting every crash again.
  */
 import {
@@ -16,10 +17,11 @@ import {
   rmSync,
   writeSync,
 } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { defaultStateDir } from "../cli/state-dir.js";
 import { CrashlensError } from "../errors.js";
 import type { FileKind } from "./payload.js";
+import { type LockTiming, withStateLock } from "./state-lock.js";
 
 export const STATE_VERSION = 1;
 
@@ -43,8 +45,7 @@ export interface WatchState {
 
 /** `$XDG_STATE_HOME/crashlens/watch-state.json`, else `~/.local/state/crashlens/…` */
 export function defaultStatePath(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state");
-  return join(base, "crashlens", "watch-state.json");
+  return join(defaultStateDir(env), "watch-state.json");
 }
 
 export const emptyState = (): WatchState => ({ version: STATE_VERSION, submitted: {} });
@@ -102,6 +103,24 @@ function whatIsWrong(value: unknown): string | undefined {
     if (!ok) return `the entry for ${path} is malformed`;
   }
   return undefined;
+}
+
+/** Reads the state at `path`, changes it and writes it back, holding its lock; the new state. */
+export function updateState(
+  path: string,
+  dir: string,
+  change: (current: WatchState) => WatchState,
+  timing?: LockTiming,
+): Promise<WatchState> {
+  return withStateLock(
+    path,
+    () => {
+      const next = change(readState(path, dir));
+      writeState(path, next);
+      return next;
+    },
+    timing,
+  );
 }
 
 /** Replaces the state at `path` with `state`, durably. */

@@ -4,17 +4,27 @@
  * recorded in the state only after the server acknowledged it, so one that failed (server
  * down, network gone) is tried again on the next scan, and one that succeeded is never sent
  * again, across restarts. Scans come every interval; `fs.watch` only makes one come sooner.
+ *
+ * "Once" is per crash directory: kdump-tools writes the dmesg after the dump, so a directory
+ * changing after it was sent is the same crash. A plain file dropped into DIR is a crash of
+ * its own: the same name with other contents (size, time) later is a new crash, sent again.
  */
-import { type FSWatcher, readdirSync, watch } from "node:fs";
-import { join, resolve } from "node:path";
+import { type FSWatcher, lstatSync, readdirSync, watch } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { escapeControls } from "../cli/render/safe.js";
 import { CrashlensError } from "../errors.js";
 import { type CrashlensClient, SubmitError, type SubmitMeta } from "./client.js";
-import { type EntryPlan, planEntry, type Timing } from "./crash-entry.js";
+import {
+  type EntryPlan,
+  fingerprint,
+  planEntry,
+  type Timing,
+  trustedOwners,
+} from "./crash-entry.js";
 import { isHidden } from "./file-walk.js";
 import { type SendOptions, type Sent, sendFile } from "./payload.js";
 import { failureLine, resultLine } from "./report-line.js";
-import { readState, type WatchState, writeState } from "./watch-state.js";
+import { readState, type SubmittedEntry, updateState, type WatchState } from "./watch-state.js";
 
 export interface WatchOptions {
   dir: string;
@@ -29,6 +39,8 @@ export interface WatchOptions {
   log(line: string): void;
   problem(line: string): void;
   send?: SendOptions;
+  /** whose entries are sent; default: root and the user watch runs as */
+  owners?: ReadonlySet<number>;
 }
 
 export interface ScanResult {
@@ -57,14 +69,17 @@ export class Watcher {
   /** One pass over the directory: every settled, not yet submitted crash is sent. */
   async scan(signal?: AbortSignal): Promise<ScanResult> {
     const result: ScanResult = { submitted: 0, failed: 0, waiting: 0 };
+    // another watcher on the same state may have recorded crashes since the last scan
+    this.state = readState(this.options.statePath, this.dir);
     const names = listDirectory(this.dir).filter((n) => !isHidden(n));
     for (const name of names) {
       if (signal?.aborted) break;
       const path = join(this.dir, name);
-      if (this.state.submitted[path] !== undefined) continue;
+      const recorded = this.state.submitted[path];
+      if (recorded !== undefined && !isChangedDroppedFile(path, recorded)) continue;
       let plan: EntryPlan;
       try {
-        plan = await planEntry(path, this.timing());
+        plan = await planEntry(path, this.timing(), this.options.owners ?? trustedOwners());
       } catch (error) {
         // vanished or unreadable between listing and reading: look again next time
         const line = failureLine(path, (error as Error).message);
@@ -138,17 +153,19 @@ export class Watcher {
     plan: Extract<EntryPlan, { action: "send" }>,
   ): Promise<"sent" | "failed" | "stop"> {
     const { client, meta } = this.options;
+    // what was looked at is what is sent: a link swapped in since is refused, not followed
+    const send: SendOptions = { ...this.options.send, noFollow: true };
     let sent: Sent;
     let file = plan.file;
     try {
       try {
-        sent = await sendFile(client, file, meta, this.options.send);
+        sent = await sendFile(client, file, meta, send);
       } catch (error) {
         // a dump the agent cannot reduce still has its kernel log to tell the crash
         if (plan.fallback === undefined || !isDumpProblem(error)) throw error;
         this.options.problem(failureLine(file, `${(error as Error).message}; sending the log`));
         file = plan.fallback;
-        sent = await sendFile(client, file, meta, this.options.send);
+        sent = await sendFile(client, file, meta, send);
       }
     } catch (error) {
       this.options.problem(
@@ -156,25 +173,20 @@ export class Watcher {
       );
       return error instanceof SubmitError && error.fatal ? "stop" : "failed";
     }
-    // acknowledged: only now is it recorded
-    // read again first: another watcher on the same state may have recorded crashes since
-    const current = readState(this.options.statePath, this.dir);
-    const next: WatchState = {
-      ...current,
-      submitted: {
-        ...current.submitted,
-        [path]: {
-          sent: file,
-          as: sent.kind,
-          fingerprint: plan.fingerprint,
-          reports: sent.result.reports.map((r) => r.id),
-          clusters: sent.result.reports.map((r) => r.cluster),
-          at: new Date().toISOString(),
-        },
-      },
+    // acknowledged: only now is it recorded, into the state as it is now under the lock
+    // (another watcher on the same state may have recorded crashes since)
+    const entry: SubmittedEntry = {
+      sent: file,
+      as: sent.kind,
+      fingerprint: plan.fingerprint,
+      reports: sent.result.reports.map((r) => r.id),
+      clusters: sent.result.reports.map((r) => r.cluster),
+      at: new Date().toISOString(),
     };
-    writeState(this.options.statePath, next);
-    this.state = next;
+    this.state = await updateState(this.options.statePath, this.dir, (current) => ({
+      ...current,
+      submitted: { ...current.submitted, [path]: entry },
+    }));
     this.said.delete(path);
     const note = file === path ? "" : ` (${file.slice(path.length + 1)})`;
     this.options.log(resultLine(path, sent.result, note));
@@ -197,6 +209,21 @@ export class Watcher {
     this.said.set(path, topic);
     if (problem) this.options.problem(line);
     else this.options.log(line);
+  }
+}
+
+/**
+ * A plain file sent before (recorded as having sent itself) whose name now holds other
+ * contents: a new crash saved under a reused name. Crash directories are never sent again.
+ */
+function isChangedDroppedFile(path: string, recorded: SubmittedEntry): boolean {
+  if (recorded.sent !== path) return false;
+  try {
+    const stats = lstatSync(path);
+    return fingerprint([{ name: basename(path), path, stats }]) !== recorded.fingerprint;
+  } catch {
+    // gone: nothing to send
+    return false;
   }
 }
 

@@ -8,14 +8,27 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { reportsOfText } from "../store/ingest.js";
+import { testdata } from "../../test/shared.js";
+import { reportsOfDump, reportsOfText } from "../store/ingest.js";
 import { realInputs } from "../store/inputs.case.js";
 import { SqliteStore } from "../store/sqlite.js";
-import { AnalysisPool, acquirePool } from "./analysis-pool.js";
+import { AnalysisPool, acquirePool, poolAnalyzer } from "./analysis-pool.js";
+import { buildApp } from "./app.js";
+import { ApiError } from "./errors.js";
 import { startServer } from "./start.js";
 
 const root = mkdtempSync(join(tmpdir(), "crashlens-pool-"));
 after(() => rmSync(root, { recursive: true, force: true }));
+
+/** every committed real log, again and again: over a second of analysis */
+function largeText(): string {
+  const all = realInputs()
+    .map((i) => i.text)
+    .join("\n");
+  let text = all;
+  while (text.length < 6 * 2 ** 20) text += `\n${all}`;
+  return text;
+}
 
 describe("analysis pool", () => {
   it("returns what in-process analysis does, for every committed real log", async () => {
@@ -40,12 +53,14 @@ describe("analysis pool", () => {
   it("starts no more workers than its size and ends them on close", async () => {
     const pool = new AnalysisPool(1);
     const texts = realInputs().slice(0, 6);
-    const answers = await Promise.all(texts.map((t) => pool.run("reports", t.text)));
+    const answers = await Promise.all(
+      texts.map((t) => pool.run({ kind: "reports", text: t.text })),
+    );
     assert.equal(answers.length, 6);
     assert.ok(answers.every((a) => Array.isArray(a)));
     await pool.close();
     // a closed pool starts a fresh worker when used again
-    assert.ok(Array.isArray(await pool.run("reports", "no crash\n")));
+    assert.ok(Array.isArray(await pool.run({ kind: "reports", text: "no crash\n" })));
     await pool.close();
   });
 
@@ -53,11 +68,7 @@ describe("analysis pool", () => {
     const store = await SqliteStore.open(join(root, "fleet.db"));
     const server = await startServer({ store, port: 0, rateLimit: false });
     try {
-      const all = realInputs()
-        .map((i) => i.text)
-        .join("\n");
-      let text = all;
-      while (text.length < 6 * 2 ** 20) text += `\n${all}`;
+      const text = largeText();
       const started = performance.now();
       const answer: { at?: number } = {};
       const analysed = fetch(`${server.url}/api/analyze`, {
@@ -85,6 +96,75 @@ describe("analysis pool", () => {
       );
     } finally {
       await server.close();
+      await store.close();
+    }
+  });
+
+  it("analyses dumps on its threads too, as in process", async () => {
+    const pool = new AnalysisPool(1);
+    try {
+      const path = testdata("dumps", "arm64-nullread-dmesg.kdump-zlib");
+      const submission = { path, name: "arm.kdump", host: "arm-1", labels: { rack: "b" } };
+      const threaded = await poolAnalyzer(pool).reportsOfDump(submission);
+      assert.equal(threaded.length, 1);
+      assert.equal(JSON.stringify(threaded), JSON.stringify(await reportsOfDump(submission)));
+      const json = await poolAnalyzer(pool).analyzeFileJson(path, "arm.kdump");
+      assert.match(json, /"kind": ?"null-deref"/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("a job past its deadline: its worker is ended and replaced, the job answered 422", async () => {
+    const pool = new AnalysisPool(1, { jobTimeoutMs: 300 });
+    try {
+      const started = performance.now();
+      await assert.rejects(pool.run({ kind: "json", text: largeText() }), (error: Error) => {
+        assert.ok(error instanceof ApiError);
+        assert.equal(error.statusCode, 422);
+        assert.equal(error.code, "analysis-timeout");
+        return true;
+      });
+      assert.ok(performance.now() - started < 1500, "answered at the deadline");
+      // the next job runs on a fresh worker
+      assert.ok(Array.isArray(await pool.run({ kind: "reports", text: "no crash\n" })));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("a full queue answers 503 with Retry-After, in the error shape", async () => {
+    const pool = new AnalysisPool(1, { maxQueued: 1 });
+    const store = await SqliteStore.open(join(root, "busy.db"));
+    const app = await buildApp({
+      store,
+      loopback: true,
+      rateLimit: false,
+      analyzer: poolAnalyzer(pool),
+      uiDir: join(root, "no-ui"),
+    });
+    try {
+      const post = (payload: string) =>
+        app.inject({
+          method: "POST",
+          url: "/api/analyze",
+          payload,
+          headers: { "content-type": "text/plain" },
+        });
+      const big = largeText();
+      const running = post(big);
+      while (pool.load().running === 0) await new Promise((done) => setTimeout(done, 20));
+      const queued = post("no crash\n");
+      while (pool.load().queued === 0) await new Promise((done) => setTimeout(done, 20));
+      const refused = await post("no crash either\n");
+      assert.equal(refused.statusCode, 503);
+      assert.equal(refused.headers["retry-after"], "5");
+      assert.equal(refused.json().error.code, "busy");
+      assert.equal((await running).statusCode, 200);
+      assert.equal((await queued).statusCode, 200);
+    } finally {
+      await app.close();
+      await pool.close();
       await store.close();
     }
   });

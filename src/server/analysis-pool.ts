@@ -1,31 +1,57 @@
 /**
  * @module server/analysis-pool
- * Text analysis on worker threads, one per CPU: crashlens' parser and diagnosis are
- * synchronous (about 0.7 ms for a small log, a second for a large one), and on the event loop
- * they would hold up every other request. A worker returns the diagnosed reports; the
- * submission's text stays on the main thread and is attached there. Dumps are analysed in
- * process (their reading is mostly I/O). The workers are shared by every app in the process
- * and end when the last app using them closes.
+ * Analysis on worker threads, one per CPU: crashlens' parser and diagnosis are synchronous
+ * (about 0.7 ms for a small log, a second for a large one, more for a dump's log), and on the
+ * event loop they would hold up every other request. Texts and dumps both go to the workers;
+ * a text's reports come back diagnosed and the text is attached on the main thread. Each
+ * worker runs one job at a time from one queue; the queue is bounded (a full one answers 503
+ * with Retry-After) and a job past its deadline has its worker ended and replaced. The
+ * workers are shared by every app in the process and end when the last app using them closes.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { DiagnosedReport } from "../diagnose/index.js";
 import { CrashlensError, type ErrorCode } from "../errors.js";
-import { type Submission, textReports } from "../store/ingest.js";
+import { type DumpSubmission, type Submission, textReports } from "../store/ingest.js";
 import type { IngestedReport } from "../store/types.js";
-import { type Analyzer, inProcessAnalyzer } from "./analyzer.js";
+import type { Analyzer } from "./analyzer.js";
+import { ApiError } from "./errors.js";
+
+/** What a worker is asked to compute (see `jobs` in analysis-worker.ts). */
+export type PoolJob =
+  | { kind: "reports" | "json"; text: string }
+  | { kind: "dump-reports"; submission: DumpSubmission }
+  | { kind: "dump-json"; path: string; name: string };
 
 export interface PoolRequest {
   id: number;
-  kind: "reports" | "json";
-  text: string;
+  job: PoolJob;
 }
 
 export type PoolReply =
+  | { ready: true }
   | { id: number; value: unknown }
   | { id: number; error: { message: string; code?: ErrorCode; field?: string } };
 
-interface Pending {
+export interface PoolLimits {
+  /** jobs waiting for a worker beyond which new ones get a 503; default 1024 (a fleet
+   * benchmark keeps 256 requests in flight) */
+  maxQueued?: number;
+  /** the text those jobs hold, at most; default 256 MiB (a dump waits on disk) */
+  maxQueuedBytes?: number;
+  /** a job running longer has its worker ended and replaced; default 30 s */
+  jobTimeoutMs?: number;
+}
+
+const MAX_QUEUED = 1024;
+const MAX_QUEUED_BYTES = 256 << 20;
+const JOB_TIMEOUT_MS = 30_000;
+/** what a 503 asks the client to wait, in seconds */
+const RETRY_AFTER_S = 5;
+
+interface Queued {
+  request: PoolRequest;
+  bytes: number;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -44,69 +70,156 @@ function startWorker(): Worker {
   return new Worker(boot, { eval: true });
 }
 
-class PoolWorker {
-  readonly pending = new Map<number, Pending>();
-  private readonly worker: Worker;
+function errorOf(reply: { error: { message: string; code?: ErrorCode; field?: string } }): Error {
+  const { message, code, field } = reply.error;
+  return code ? new CrashlensError(code, message, field ? { field } : {}) : new Error(message);
+}
 
-  constructor(onExit: (worker: PoolWorker, error: Error) => void) {
+/** One thread and the job it runs, if any. */
+class PoolWorker {
+  current: { job: Queued; timer?: NodeJS.Timeout } | undefined;
+  private readonly worker: Worker;
+  /** the thread has loaded its code: a job's deadline counts from then, not from its start */
+  private ready = false;
+
+  constructor(
+    private readonly timeoutMs: number,
+    /** called once the worker is idle again, or gone (`dead`) */
+    private readonly onFree: (worker: PoolWorker, dead: boolean) => void,
+  ) {
     this.worker = startWorker();
     this.worker.unref();
     this.worker.on("message", (reply: PoolReply) => {
-      const waiting = this.pending.get(reply.id);
-      if (!waiting) return;
-      this.pending.delete(reply.id);
-      if ("error" in reply) {
-        const { message, code, field } = reply.error;
-        waiting.reject(
-          code ? new CrashlensError(code, message, field ? { field } : {}) : new Error(message),
-        );
-      } else waiting.resolve(reply.value);
+      if ("ready" in reply) {
+        this.ready = true;
+        if (this.current) this.current.timer = this.deadline();
+        return;
+      }
+      const running = this.current;
+      if (!running || running.job.request.id !== reply.id) return;
+      this.finish();
+      if ("error" in reply) running.job.reject(errorOf(reply));
+      else running.job.resolve(reply.value);
+      this.onFree(this, false);
     });
-    const fail = (error: Error) => {
-      for (const waiting of this.pending.values()) waiting.reject(error);
-      this.pending.clear();
-      onExit(this, error);
+    const died = (error: Error) => {
+      const running = this.finish();
+      this.worker.removeAllListeners();
+      running?.job.reject(error);
+      this.onFree(this, true);
     };
-    this.worker.on("error", fail);
-    this.worker.on("exit", (code) => fail(new Error(`an analysis worker exited (code ${code})`)));
+    this.worker.on("error", died);
+    this.worker.on("exit", (code) => died(new Error(`an analysis worker exited (code ${code})`)));
   }
 
-  run(request: PoolRequest): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      this.pending.set(request.id, { resolve, reject });
-      this.worker.postMessage(request);
-    });
+  run(job: Queued): void {
+    this.current = this.ready ? { job, timer: this.deadline() } : { job };
+    this.worker.postMessage(job.request);
+  }
+
+  private deadline(): NodeJS.Timeout {
+    return setTimeout(() => this.timedOut(), this.timeoutMs);
+  }
+
+  private finish(): { job: Queued } | undefined {
+    const running = this.current;
+    if (running?.timer) clearTimeout(running.timer);
+    this.current = undefined;
+    return running;
+  }
+
+  /** The job ran too long: its worker is ended (CPU-bound code cannot be interrupted). */
+  private timedOut(): void {
+    const running = this.finish();
+    this.worker.removeAllListeners();
+    void this.worker.terminate();
+    running?.job.reject(
+      new ApiError(
+        422,
+        "analysis-timeout",
+        `the analysis took longer than ${this.timeoutMs / 1000} s and was stopped`,
+      ),
+    );
+    this.onFree(this, true);
   }
 
   terminate(): Promise<number> {
-    this.worker.removeAllListeners("exit");
+    this.finish();
+    this.worker.removeAllListeners();
     return this.worker.terminate();
   }
 }
 
 export class AnalysisPool {
   private workers: PoolWorker[] = [];
+  private readonly queue: Queued[] = [];
   private nextId = 1;
+  private queuedBytes = 0;
+  private readonly maxQueued: number;
+  private readonly maxQueuedBytes: number;
+  private readonly timeoutMs: number;
 
-  constructor(readonly size: number) {}
+  constructor(
+    readonly size: number,
+    limits: PoolLimits = {},
+  ) {
+    this.maxQueued = limits.maxQueued ?? MAX_QUEUED;
+    this.maxQueuedBytes = limits.maxQueuedBytes ?? MAX_QUEUED_BYTES;
+    this.timeoutMs = limits.jobTimeoutMs ?? JOB_TIMEOUT_MS;
+  }
 
-  /** Runs on the least busy worker, starting workers as they are first needed. */
-  run(kind: PoolRequest["kind"], text: string): Promise<unknown> {
-    if (this.workers.length < this.size) {
-      this.workers.push(
-        new PoolWorker((dead) => {
-          this.workers = this.workers.filter((w) => w !== dead);
-        }),
+  /** Runs on a free worker (started as first needed), or waits in the queue; 503 when full. */
+  run(job: PoolJob): Promise<unknown> {
+    const bytes = "text" in job ? job.text.length : 0;
+    const full =
+      this.queue.length >= this.maxQueued ||
+      (this.queue.length > 0 && this.queuedBytes + bytes > this.maxQueuedBytes);
+    if (full)
+      return Promise.reject(
+        new ApiError(
+          503,
+          "busy",
+          `the server is analysing ${this.queue.length} inputs already; retry in ${RETRY_AFTER_S} s`,
+          { "retry-after": String(RETRY_AFTER_S) },
+        ),
       );
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request: { id: this.nextId++, job }, bytes, resolve, reject });
+      this.queuedBytes += bytes;
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let idle = this.workers.find((w) => w.current === undefined);
+      if (!idle && this.workers.length < this.size) {
+        idle = new PoolWorker(this.timeoutMs, (worker, dead) => {
+          if (dead) this.workers = this.workers.filter((w) => w !== worker);
+          this.dispatch();
+        });
+        this.workers.push(idle);
+      }
+      if (!idle) return;
+      const next = this.queue.shift() as Queued;
+      this.queuedBytes -= next.bytes;
+      idle.run(next);
     }
-    let best = this.workers[0] as PoolWorker;
-    for (const worker of this.workers) if (worker.pending.size < best.pending.size) best = worker;
-    return best.run({ id: this.nextId++, kind, text });
+  }
+
+  /** jobs running and waiting, for the curious and the tests */
+  load(): { running: number; queued: number } {
+    const running = this.workers.filter((w) => w.current !== undefined).length;
+    return { running, queued: this.queue.length };
   }
 
   async close(): Promise<void> {
+    this.queuedBytes = 0;
     const workers = this.workers;
     this.workers = [];
+    const closed = new Error("the analysis pool was closed");
+    for (const queued of this.queue.splice(0)) queued.reject(closed);
+    for (const worker of workers) worker.current?.job.reject(closed);
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
@@ -132,18 +245,21 @@ export function acquirePool(): { analyzer: Analyzer; release(): Promise<void> } 
   };
 }
 
-function poolAnalyzer(pool: AnalysisPool): Analyzer {
+/** The analyzer whose every analysis runs on `pool`. */
+export function poolAnalyzer(pool: AnalysisPool): Analyzer {
   return {
     async reportsOfText(submission: Submission): Promise<IngestedReport[]> {
-      return textReports(
-        submission,
-        (await pool.run("reports", submission.text)) as DiagnosedReport[],
-      );
+      const diagnosed = await pool.run({ kind: "reports", text: submission.text });
+      return textReports(submission, diagnosed as DiagnosedReport[]);
     },
     async analyzeTextJson(text) {
-      return (await pool.run("json", text)) as string;
+      return (await pool.run({ kind: "json", text })) as string;
     },
-    reportsOfDump: inProcessAnalyzer.reportsOfDump,
-    analyzeFileJson: inProcessAnalyzer.analyzeFileJson,
+    async reportsOfDump(submission) {
+      return (await pool.run({ kind: "dump-reports", submission })) as IngestedReport[];
+    },
+    async analyzeFileJson(path, name) {
+      return (await pool.run({ kind: "dump-json", path, name })) as string;
+    },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * @module server/analyzer
  * crashlens' analysis behind the API: a submission's reports for the store, and the
- * `analyze --json` object for the paste box. Analysis is synchronous CPU work (a few ms for
- * a small log), run here on the event loop; see the report in `start.ts` for why.
+ * `analyze --json` object for the paste box. `inProcessAnalyzer` runs on the thread that
+ * calls it: the server's analysis workers call it (`analysis-worker.ts`), and so does a
+ * server started with `analysis: "in-process"` (on its event loop).
  */
 import { analyzeFile, analyzeText } from "../analyze.js";
 import { reportsJson } from "../cli/render/json.js";

@@ -12,9 +12,11 @@ import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { cli } from "../../test/cli.js";
 import { testdata } from "../../test/shared.js";
+import { CrashlensError } from "../errors.js";
 import { realInputs } from "../store/inputs.case.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { ClusterSummary, ReportSummary, StoredReport } from "../store/types.js";
+import { inProcessAnalyzer } from "./analyzer.js";
 import { type AppOptions, buildApp } from "./app.js";
 import { newTokenSecret, routeRoles, tokenHash } from "./auth.js";
 
@@ -42,6 +44,7 @@ async function app(
   const tempDir = join(root, `uploads-${stores}`);
   mkdirSync(tempDir);
   const built = await buildApp({
+    loopback: true,
     rateLimit: false,
     tempDir,
     uiDir: join(root, "no-ui"),
@@ -55,9 +58,9 @@ async function app(
   return { app: built, store, tempDir };
 }
 
-/** the files left in the server's upload folder(s) under `tempDir` */
+/** what the server left in its temporary folder: each upload has a folder, removed with it */
 function leftovers(tempDir: string): string[] {
-  return readdirSync(tempDir).flatMap((d) => readdirSync(join(tempDir, d)));
+  return readdirSync(tempDir);
 }
 
 function text(
@@ -184,7 +187,7 @@ describe("server: ingest", () => {
     assert.equal(again.reports[0].duplicate, true);
   });
 
-  it("no crash in the input: found 0 and the message; bytes that are no dump: 400", async () => {
+  it("no crash in the input: found 0 and the message; bytes that are no dump: 415 on both routes", async () => {
     const r = await server.inject(text("just a boot log\nnothing happened\n"));
     assert.equal(r.statusCode, 200);
     assert.deepEqual(r.json(), {
@@ -192,14 +195,18 @@ describe("server: ingest", () => {
       reports: [],
       message: "no crash report found in the input",
     });
-    const junk = await server.inject({
-      method: "POST",
-      url: "/api/reports?host=x",
-      payload: Buffer.from("not a dump at all"),
-      headers: { "content-type": "application/octet-stream" },
-    });
-    assert.equal(junk.statusCode, 400);
-    assert.equal(junk.json().error.code, "unsupported");
+    for (const url of ["/api/reports?host=x", "/api/analyze"]) {
+      const junk = await server.inject({
+        method: "POST",
+        url,
+        payload: Buffer.from("not a dump at all"),
+        headers: { "content-type": "application/octet-stream" },
+      });
+      // the agent sends the log as text on a 415
+      assert.equal(junk.statusCode, 415, url);
+      assert.equal(junk.json().error.code, "unsupported-media-type");
+      assert.match(junk.json().error.message, /not a kdump-compressed, flattened or ELF dump/);
+    }
     assert.deepEqual(leftovers(tempDir), []);
   });
 
@@ -219,6 +226,18 @@ describe("server: ingest", () => {
     assert.equal(png.statusCode, 415);
     assert.equal(png.json().error.code, "unsupported-media-type");
     assert.match(png.json().error.message, /"image\/png": send text\/plain/);
+    // any key is a label: __proto__ is stored, not swallowed by the prototype
+    const proto = await server.inject(
+      text(xfsLog, "/api/reports?host=p&label=__proto__=x&label=constructor=y"),
+    );
+    assert.equal(proto.statusCode, 200, proto.body);
+    const protoStored = (
+      await server.inject({ method: "GET", url: `/api/reports/${proto.json().reports[0].id}` })
+    ).json();
+    assert.deepEqual(Object.entries(protoStored.labels), [
+      ["__proto__", "x"],
+      ["constructor", "y"],
+    ]);
     const longHost = await server.inject(text(xfsLog, `/api/reports?host=${"h".repeat(300)}`));
     assert.equal(longHost.statusCode, 400);
     assert.match(
@@ -341,6 +360,12 @@ describe("server: clusters, reports, facets", () => {
       (await server.inject({ method: "GET", url: "/api/clusters/abc" })).statusCode,
       400,
     );
+    // a URL the router cannot decode: still the contract's error shape
+    const undecodable = await server.inject({ method: "GET", url: "/api/clusters/%E0" });
+    assert.equal(undecodable.statusCode, 400);
+    assert.deepEqual(Object.keys(undecodable.json()), ["error"]);
+    assert.deepEqual(Object.keys(undecodable.json().error), ["code", "message"]);
+    assert.equal(undecodable.json().error.code, "bad-request");
   });
 
   it("PATCH sets status and note; what it leaves out stays; fixed-in needs its version", async () => {
@@ -378,6 +403,14 @@ describe("server: clusters, reports, facets", () => {
       payload: { status: "fixed-in" },
     });
     assert.equal(missingVersion.statusCode, 400);
+    // a version with another status would be dropped without a word: refused
+    const strayVersion = await server.inject({
+      method: "PATCH",
+      url: `/api/clusters/${id}`,
+      payload: { status: "triaged", fixedIn: "6.2" },
+    });
+    assert.equal(strayVersion.statusCode, 400);
+    assert.match(strayVersion.json().error.message, /fixedIn goes with the status fixed-in/);
     const badStatus = await server.inject({
       method: "PATCH",
       url: `/api/clusters/${id}`,
@@ -543,7 +576,117 @@ describe("server: auth", () => {
     );
   });
 
-  it("rate limit: per token, 429 in the error shape past the limit", async () => {
+  it("local mode: a token that is sent must be known; buildApp is not local unless told", async () => {
+    const { app: server } = await app();
+    const madeUp = await server.inject({
+      method: "GET",
+      url: "/api/health",
+      headers: { authorization: `Bearer ${newTokenSecret()}` },
+    });
+    assert.equal(madeUp.statusCode, 401);
+    assert.match(madeUp.json().error.message, /not known/);
+    const store = await SqliteStore.open(join(root, `fleet-${++stores}.db`));
+    const plain = await buildApp({ store, rateLimit: false, uiDir: join(root, "no-ui") });
+    opened.push(async () => {
+      await plain.close();
+      await store.close();
+    });
+    assert.equal((await plain.inject({ method: "GET", url: "/api/health" })).statusCode, 401);
+  });
+
+  it("local mode ends within a second of a token made while the server runs", async () => {
+    const { app: server, store } = await app();
+    const health = () => server.inject({ method: "GET", url: "/api/health" });
+    assert.equal((await health()).statusCode, 200);
+    await store.createToken({ name: "late", role: "read", hash: tokenHash(newTokenSecret()) });
+    await new Promise((done) => setTimeout(done, 1100));
+    assert.equal((await health()).statusCode, 401);
+  });
+
+  it("local mode answers only loopback names, and no foreign origin (DNS rebinding, CSRF)", async () => {
+    const { app: server } = await app();
+    const health = (headers: Record<string, string>) =>
+      server.inject({ method: "GET", url: "/api/health", headers });
+    for (const host of ["localhost:80", "127.0.0.1:80", "[::1]:80", "LOCALHOST"])
+      assert.equal((await health({ host })).statusCode, 200, host);
+    const rebound = await health({ host: "evil.example:80" });
+    assert.equal(rebound.statusCode, 403);
+    assert.match(rebound.json().error.message, /addressed to 127\.0\.0\.1, \[::1\] or localhost/);
+    const foreign = await health({ host: "localhost:80", origin: "http://evil.example" });
+    assert.equal(foreign.statusCode, 403);
+    assert.equal(foreign.json().error.code, "forbidden");
+    assert.equal((await health({ host: "localhost:80", origin: "null" })).statusCode, 403);
+    assert.equal((await health({ host: "localhost", origin: "http://localhost" })).statusCode, 200);
+    const post = await server.inject(
+      text(xfsLog, "/api/reports?host=csrf", { origin: "https://evil.example" }),
+    );
+    assert.equal(post.statusCode, 403);
+    assert.equal((await server.inject({ method: "GET", url: "/api/reports" })).json().total, 0);
+  });
+
+  it("token mode: a state-changing request from a foreign origin is refused", async () => {
+    const { app: server, store } = await app();
+    const secret = newTokenSecret();
+    await store.createToken({ name: "ops", role: "admin", hash: tokenHash(secret) });
+    const auth = { authorization: `Bearer ${secret}`, host: "crash.example.org" };
+    const foreign = await server.inject(
+      text(xfsLog, "/api/reports?host=a", { ...auth, origin: "https://evil.example" }),
+    );
+    assert.equal(foreign.statusCode, 403);
+    const own = await server.inject(
+      text(xfsLog, "/api/reports?host=a", { ...auth, origin: "https://crash.example.org" }),
+    );
+    assert.equal(own.statusCode, 200, own.body);
+    const cluster = own.json().reports[0].cluster;
+    const patch = await server.inject({
+      method: "PATCH",
+      url: `/api/clusters/${cluster}`,
+      payload: { status: "ignored" },
+      headers: { ...auth, origin: "http://evil.example" },
+    });
+    assert.equal(patch.statusCode, 403);
+    // reading: any host name (a server behind a name), a foreign page cannot read the answer
+    const read = await server.inject({
+      method: "GET",
+      url: "/api/clusters",
+      headers: { ...auth, origin: "http://evil.example" },
+    });
+    assert.equal(read.statusCode, 200);
+  });
+
+  it("unknown API paths are 404 for every role", async () => {
+    const uiDir = join(root, "ui-for-404");
+    mkdirSync(uiDir, { recursive: true });
+    writeFileSync(join(uiDir, "index.html"), "<!doctype html>");
+    const { app: server, store } = await app({ uiDir });
+    for (const role of ["ingest", "read", "admin"] as const) {
+      const secret = newTokenSecret();
+      await store.createToken({ name: role, role, hash: tokenHash(secret) });
+      const r = await server.inject({
+        method: "GET",
+        url: "/api/nothing/here",
+        headers: { authorization: `Bearer ${secret}` },
+      });
+      assert.equal(r.statusCode, 404, `${role}: ${r.body}`);
+      assert.equal(r.json().error.code, "not-found");
+    }
+  });
+
+  it("a 500 names no internals: a generic message, the detail only in the log", async () => {
+    const { app: server } = await app({
+      analyzer: {
+        ...inProcessAnalyzer,
+        analyzeTextJson: () =>
+          Promise.reject(new CrashlensError("os", "cannot read /srv/secret/place (EIO)")),
+      },
+    });
+    const r = await server.inject(text("anything\n", "/api/analyze"));
+    assert.equal(r.statusCode, 500);
+    assert.equal(r.json().error.code, "internal");
+    assert.doesNotMatch(r.body, /secret|EIO/);
+  });
+
+  it("rate limit: per address without a token, 429 in the error shape; made-up tokens buy nothing", async () => {
     const { app: server } = await app({ rateLimit: { max: 3, windowMs: 60_000 } });
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++)
@@ -552,15 +695,42 @@ describe("server: auth", () => {
     const r = await server.inject({ method: "GET", url: "/api/health" });
     assert.equal(r.json().error.code, "rate-limit");
     assert.match(r.json().error.message, /more than 3 requests/);
-    // another key (a token sent, even unknown to a local-mode store) has its own budget
-    const other = await server.inject({
+    // an invented token is no new budget: the address's is spent
+    const invented = await server.inject({
       method: "GET",
       url: "/api/health",
-      headers: { authorization: "Bearer other" },
+      headers: { authorization: `Bearer ${newTokenSecret()}` },
     });
-    assert.equal(other.statusCode, 200);
+    assert.equal(invented.statusCode, 429);
+    // another address has its own
+    const elsewhere = await server.inject({
+      method: "GET",
+      url: "/api/health",
+      remoteAddress: "127.0.0.2",
+    });
+    assert.equal(elsewhere.statusCode, 200);
     // the UI is not counted
     assert.equal((await server.inject({ method: "GET", url: "/" })).statusCode, 200);
+  });
+
+  it("rate limit with tokens: one token shared by a fleet, each machine its own budget", async () => {
+    const { app: server, store } = await app({ rateLimit: { max: 2, windowMs: 60_000 } });
+    const secret = newTokenSecret();
+    await store.createToken({ name: "fleet", role: "ingest", hash: tokenHash(secret) });
+    const from = (remoteAddress: string, token = secret) =>
+      server.inject({
+        method: "GET",
+        url: "/api/health",
+        remoteAddress,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const one: number[] = [];
+    for (let i = 0; i < 3; i++) one.push((await from("10.0.0.1")).statusCode);
+    assert.deepEqual(one, [200, 200, 429]);
+    assert.equal((await from("10.0.0.2")).statusCode, 200);
+    const guesses: number[] = [];
+    for (let i = 0; i < 3; i++) guesses.push((await from("10.0.0.3", newTokenSecret())).statusCode);
+    assert.deepEqual(guesses, [401, 401, 429]);
   });
 });
 

@@ -1,20 +1,23 @@
 /**
  * @module server/app
  * The fastify application without a socket (tests call `inject()` on it; `start.ts` listens).
- * Order matters and is the order here: security headers on every answer, the rate limit,
- * then authentication before any body is read, the body parsers (a dump streams to a
- * temporary file), the API routes, the OpenAPI document, the UI.
+ * Order matters and is the order here: security headers on every answer, the rate limit
+ * (keyed by who authentication says the caller is), then the refusals before any body is read
+ * (unknown caller, foreign origin, role too low, no such API route), the body parsers (a dump
+ * streams to a temporary file), the API routes, the OpenAPI document, the UI.
  */
 import { tmpdir } from "node:os";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { DEFAULT_MAX_BODY_BYTES } from "../store/common.js";
 import type { Store } from "../store/types.js";
 import { acquirePool } from "./analysis-pool.js";
 import { type Analyzer, inProcessAnalyzer } from "./analyzer.js";
-import { authenticate, authorize, bearerOf, routeRoles, tokenHash } from "./auth.js";
-import { ApiError, errorHandler } from "./errors.js";
+import { authenticate, authorize, LocalModeCheck, type Principal, routeRoles } from "./auth.js";
+import { ApiError, answerOf, errorHandler, sendError } from "./errors.js";
+import { requireLocalHost, requireOwnOrigin } from "./origin.js";
 import { defaultUiDir, packageVersion } from "./package-root.js";
 import { analyzeRoutes } from "./routes/analyze.js";
 import { clusterRoutes } from "./routes/clusters.js";
@@ -23,14 +26,14 @@ import { facetRoutes } from "./routes/facets.js";
 import { healthRoutes } from "./routes/health.js";
 import { reportRoutes } from "./routes/reports.js";
 import { registerUi } from "./static.js";
-import { DumpUpload, UploadDir } from "./upload.js";
+import { DumpUpload, receiveDump } from "./upload.js";
 
-export const DEFAULT_MAX_BODY_BYTES = 8 << 20;
 export const DEFAULT_MAX_DUMP_BYTES = 256 << 20;
 
 export interface AppOptions {
   store: Store;
-  /** the server listens on loopback only, so local mode (no token in the store) applies */
+  /** the server listens on loopback only, so local mode (no token in the store) applies;
+   * default false */
   loopback?: boolean;
   uiDir?: string;
   maxBodyBytes?: number;
@@ -57,7 +60,9 @@ const securityHeaders: Record<string, string> = {
 /** The route groups, one file each. */
 const routeGroups = [healthRoutes, reportRoutes, analyzeRoutes, clusterRoutes, facetRoutes];
 
-const DEFAULT_RATE_LIMIT = { max: 600, windowMs: 60_000 };
+/** Per token and address: every machine of a fleet sharing one ingest token has its own
+ * budget (10 a second, far above one machine's crashes), as has each caller without one. */
+export const DEFAULT_RATE_LIMIT = { max: 600, windowMs: 60_000 };
 
 function isApi(request: FastifyRequest): boolean {
   return request.url === "/api" || request.url.startsWith("/api/");
@@ -68,6 +73,16 @@ function routeKey(request: FastifyRequest): string | undefined {
   const url = request.routeOptions.url;
   if (url === undefined) return undefined;
   return `${request.method === "HEAD" ? "GET" : request.method} ${url}`;
+}
+
+function apiPath(request: FastifyRequest): string {
+  return request.url.split("?")[0] ?? "";
+}
+
+/** The port the app listens on; undefined when it does not (`inject()`). */
+function listeningPort(app: FastifyInstance): number | undefined {
+  const address = app.server.address();
+  return typeof address === "object" && address !== null ? address.port : undefined;
 }
 
 function analyzerOf(app: FastifyInstance, options: AppOptions): Analyzer {
@@ -81,16 +96,21 @@ function analyzerOf(app: FastifyInstance, options: AppOptions): Analyzer {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxDumpBytes = options.maxDumpBytes ?? DEFAULT_MAX_DUMP_BYTES;
-  const loopback = options.loopback ?? true;
+  const limits = { maxBodyBytes, maxDumpBytes };
+  const localMode = options.loopback ? new LocalModeCheck(options.store) : undefined;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: maxBodyBytes,
     // ids in URLs are short: a long path parameter is a mistake or an attack
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: "array", removeAdditional: false } },
+    // a URL the router cannot decode (`/api/clusters/%E0`) gets the contract's shape too
+    frameworkErrors: (error, _request, reply) => {
+      sendError(reply, answerOf(error, limits, false));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setErrorHandler(errorHandler({ maxBodyBytes, maxDumpBytes }));
+  app.setErrorHandler(errorHandler(limits));
   app.addHook("onSend", async (_request, reply, payload) => {
     reply.headers(securityHeaders);
     return payload;
@@ -106,22 +126,36 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  // authenticated once per request: the rate limit's key and the refusals both need it
+  const principals = new WeakMap<FastifyRequest, Promise<Principal>>();
+  const principalOf = (request: FastifyRequest): Promise<Principal> => {
+    let principal = principals.get(request);
+    if (!principal) {
+      principal = authenticate(request, { store: options.store, localMode });
+      principals.set(request, principal);
+    }
+    return principal;
+  };
+
   const limit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
   if (limit !== false) {
     await app.register(rateLimit, {
       max: limit.max,
       timeWindow: limit.windowMs,
-      // per token when one is sent (hashed: the secret is not kept), per address without
-      keyGenerator: (request) => {
-        const secret = bearerOf(request);
-        return secret === undefined ? `ip:${request.ip}` : `token:${tokenHash(secret)}`;
+      // a known token: per token and address (each machine of a fleet its own budget); no
+      // token or a made-up one: per address, so inventing tokens buys no requests
+      keyGenerator: async (request) => {
+        const principal = await principalOf(request).catch(() => undefined);
+        return principal?.tokenHash === undefined
+          ? `ip:${request.ip}`
+          : `token:${principal.tokenHash}:${request.ip}`;
       },
       allowList: (request) => !isApi(request),
       errorResponseBuilder: (_request, context) =>
         new ApiError(
           429,
           "rate-limit",
-          `more than ${context.max} requests in ${Math.round(limit.windowMs / 1000)} s from this token or address; retry in ${context.after}`,
+          `more than ${context.max} requests in ${Math.round(limit.windowMs / 1000)} s from this token and address; retry in ${context.after}`,
         ),
     });
   }
@@ -131,23 +165,36 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (!isApi(request)) return;
     const key = routeKey(request);
     if (key !== undefined && routeRoles[key] === "public") return;
-    request.principal = await authenticate(request, { store: options.store, loopback });
-    if (key !== undefined) authorize(key, request.principal);
+    const principal = await principalOf(request);
+    if (principal.auth === "none") requireLocalHost(request, listeningPort(app));
+    requireOwnOrigin(request, principal.auth === "none");
+    request.principal = principal;
+    // an unknown API path matched by the UI's catch-all route is no API route
+    if (key === undefined || !(key in routeRoles))
+      throw new ApiError(
+        404,
+        "not-found",
+        `no such API route: ${request.method} ${apiPath(request)}`,
+      );
+    authorize(key, principal);
   });
 
-  const uploads = await UploadDir.create(options.tempDir ?? tmpdir());
-  app.addHook("onClose", () => uploads.close());
+  const tempDir = options.tempDir ?? tmpdir();
   app.addContentTypeParser(
     "application/octet-stream",
     (request: FastifyRequest, payload: NodeJS.ReadableStream) => {
       const length = request.headers["content-length"];
-      return uploads.receive(payload, length, maxDumpBytes);
+      return receiveDump(payload, { contentLength: length, maxBytes: maxDumpBytes, tempDir });
     },
   );
+  // once the handler is done with it, before the answer leaves: whatever the answer is
   const removeUpload = async (request: FastifyRequest) => {
     if (request.body instanceof DumpUpload) await request.body.remove();
   };
-  app.addHook("onResponse", removeUpload);
+  app.addHook("onSend", async (request, _reply, payload) => {
+    await removeUpload(request);
+    return payload;
+  });
   app.addHook("onRequestAbort", removeUpload);
 
   await app.register(swagger, {

@@ -29,7 +29,7 @@ export const routeRoles: Readonly<Record<string, readonly TokenRole[] | "public"
 export interface Principal {
   role: TokenRole;
   auth: "token" | "none";
-  /** the token's hash, for the rate limit's key */
+  /** the token's hash: the rate limit's key (with the address) */
   tokenHash?: string;
 }
 
@@ -58,31 +58,59 @@ export function bearerOf(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-export interface AuthOptions {
-  store: Store;
-  /** the server listens on loopback only: local mode is possible */
-  loopback: boolean;
+/**
+ * Whether the store has no token, asked at most once a second: local mode is decided on every
+ * request, and a token made while the server runs must end it soon, but not at the price of
+ * reading the token table for each request.
+ */
+export class LocalModeCheck {
+  private answer: { at: number; noTokens: Promise<boolean> } | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxAgeMs = 1000,
+  ) {}
+
+  noTokens(): Promise<boolean> {
+    const now = Date.now();
+    if (!this.answer || now - this.answer.at >= this.maxAgeMs) {
+      const noTokens = this.store.listTokens().then((tokens) => tokens.length === 0);
+      // a failed read is not remembered
+      noTokens.catch(() => {
+        this.answer = undefined;
+      });
+      this.answer = { at: now, noTokens };
+    }
+    return this.answer.noTokens;
+  }
 }
 
-/** The principal of a request, or the 401 it gets. */
+export interface AuthOptions {
+  store: Store;
+  /** the server listens on loopback only, so local mode is possible */
+  localMode?: LocalModeCheck;
+}
+
+/**
+ * The principal of a request, or the 401 it gets. A secret that was sent must be known, even
+ * in local mode: only a request with no token at all is let in as the local admin.
+ */
 export async function authenticate(
   request: FastifyRequest,
-  { store, loopback }: AuthOptions,
+  { store, localMode }: AuthOptions,
 ): Promise<Principal> {
   const secret = bearerOf(request);
   if (secret !== undefined) {
     const hash = tokenHash(secret);
     const token = await store.tokenByHash(hash);
     if (token) return { role: token.role, auth: "token", tokenHash: hash };
+    throw new ApiError(401, "unauthorized", "the token is not known to this server");
   }
-  // local mode: checked on every request, so a token made while the server runs ends it
-  if (loopback && (await store.listTokens()).length === 0) return { role: "admin", auth: "none" };
+  if (localMode && (await localMode.noTokens())) return { role: "admin", auth: "none" };
   throw new ApiError(
     401,
     "unauthorized",
-    secret === undefined
-      ? "this server needs a token: send Authorization: Bearer <token> (crashlens token create)"
-      : "the token is not known to this server",
+    "this server needs a token: send Authorization: Bearer <token> (crashlens token create)",
   );
 }
 

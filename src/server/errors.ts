@@ -13,6 +13,8 @@ export class ApiError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** headers the answer carries, e.g. a 503's Retry-After */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -48,7 +50,15 @@ export interface ErrorAnswer {
   status: number;
   code: string;
   message: string;
+  headers?: Record<string, string>;
 }
+
+/** A 500 says nothing of its cause (paths, SQL, a stack): the server's log has it. */
+const INTERNAL: ErrorAnswer = {
+  status: 500,
+  code: "internal",
+  message: "internal error (the server's log has the details)",
+};
 
 /** What an error becomes on the wire; `limits` names the limits a 413 message states. */
 export function answerOf(
@@ -57,8 +67,23 @@ export function answerOf(
   dump: boolean,
   contentType = "",
 ): ErrorAnswer {
+  const answer = describedAnswerOf(error, limits, dump, contentType);
+  return answer.status === 500 ? INTERNAL : answer;
+}
+
+function describedAnswerOf(
+  error: unknown,
+  limits: { maxBodyBytes: number; maxDumpBytes: number },
+  dump: boolean,
+  contentType = "",
+): ErrorAnswer {
   if (error instanceof ApiError)
-    return { status: error.statusCode, code: error.code, message: error.message };
+    return {
+      status: error.statusCode,
+      code: error.code,
+      message: error.message,
+      headers: error.headers,
+    };
   if (isCrashlensError(error)) {
     const field = error.details.field;
     const status =
@@ -88,7 +113,7 @@ export function answerOf(
     fastify.statusCode < 500
   )
     return { status: fastify.statusCode, code: "bad-request", message: fastify.message };
-  return { status: 500, code: "internal", message: "internal error" };
+  return INTERNAL;
 }
 
 export function tooLargeMessage(what: "body" | "dump", max: number): string {
@@ -98,6 +123,7 @@ export function tooLargeMessage(what: "body" | "dump", max: number): string {
 }
 
 export function sendError(reply: FastifyReply, answer: ErrorAnswer): FastifyReply {
+  if (answer.headers) reply.headers(answer.headers);
   return reply
     .code(answer.status)
     .type("application/json; charset=utf-8")

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -66,7 +67,7 @@ describe("startServer", () => {
       await store.close();
     }
     await assert.rejects(fetch(`${server.url}/api/health`));
-    assert.deepEqual(readdirSync(tempDir), [], "the upload folder is removed on close");
+    assert.deepEqual(readdirSync(tempDir), [], "no upload folder left");
   });
 
   it("a streamed dump past --max-dump: the client reads the 413, the partial file is gone", async () => {
@@ -94,9 +95,8 @@ describe("startServer", () => {
       const body = await json(r);
       assert.equal(body.error.code, "too-large");
       assert.match(body.error.message, /limit of 65536 bytes/);
-      const uploads = readdirSync(tempDir);
-      assert.equal(uploads.length, 1);
-      assert.deepEqual(readdirSync(join(tempDir, uploads[0] as string)), []);
+      // each upload has its own folder, gone with it
+      assert.deepEqual(readdirSync(tempDir), []);
       // Content-Length over the limit: refused before reading
       const declared = await fetch(`${server.url}/api/reports?host=arm`, {
         method: "POST",
@@ -140,6 +140,33 @@ describe("startServer", () => {
         }),
       );
       assert.deepEqual([health.auth, health.role], ["token", "read"]);
+    } finally {
+      await server.close();
+      await store.close();
+    }
+  });
+
+  it("local mode answers only its own loopback name and port (DNS rebinding)", async () => {
+    const { store } = await fresh();
+    const server = await startServer({ store, port: 0, rateLimit: false });
+    const port = Number(new URL(server.url).port);
+    const withHost = (host: string) =>
+      new Promise<number>((done, fail) => {
+        const request = httpRequest(
+          { host: "127.0.0.1", port, path: "/api/health", headers: { host } },
+          (response) => {
+            response.resume();
+            done(response.statusCode ?? 0);
+          },
+        );
+        request.on("error", fail);
+        request.end();
+      });
+    try {
+      assert.equal(await withHost(`127.0.0.1:${port}`), 200);
+      assert.equal(await withHost(`localhost:${port}`), 200);
+      assert.equal(await withHost(`rebound.example:${port}`), 403);
+      assert.equal(await withHost(`localhost:${port + 1}`), 403);
     } finally {
       await server.close();
       await store.close();

@@ -20,7 +20,7 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** octet-stream dumps, default 256 MiB, streamed to a temporary file */
   maxDumpBytes?: number;
-  /** per token (or per address without one); default 600 a minute */
+  /** per token and client address (per address without a valid token); default 600 a minute */
   rateLimit?: { max: number; windowMs: number } | false;
   logger?: boolean;
   /** where uploaded dumps are kept while analysed (default: the system's temporary folder) */

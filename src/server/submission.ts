@@ -6,6 +6,7 @@
  * the `X-Crashlens-Host` header.
  */
 import type { FastifyRequest } from "fastify";
+import { parseLabels } from "../agent/labels.js";
 import { ApiError } from "./errors.js";
 import type { IngestQuery, JsonSubmission } from "./schemas.js";
 import { DumpUpload } from "./upload.js";
@@ -39,16 +40,14 @@ export const submissionBody = {
   },
 };
 
+/** `?label=k=v`, repeatable, parsed as the agent's `--label` is (`__proto__` a key like any). */
 function labelsOf(query: IngestQuery): Record<string, string> {
   const given = query.label === undefined ? [] : [query.label].flat();
-  const labels: Record<string, string> = {};
-  for (const label of given) {
-    const at = label.indexOf("=");
-    if (at <= 0)
-      throw new ApiError(400, "bad-request", `a label is key=value, not ${JSON.stringify(label)}`);
-    labels[label.slice(0, at)] = label.slice(at + 1);
+  try {
+    return parseLabels(given);
+  } catch (error) {
+    throw new ApiError(400, "bad-request", (error as Error).message);
   }
-  return labels;
 }
 
 function headerHost(request: FastifyRequest): string | undefined {
@@ -89,17 +88,4 @@ export function requireHost(received: Received): string {
       "name the machine the crash comes from: ?host=, the JSON host or X-Crashlens-Host",
     );
   return received.host;
-}
-
-/** Runs `use` on the request's submission; an uploaded dump is removed before the answer. */
-export async function withReceived<T>(
-  request: FastifyRequest,
-  use: (received: Received) => Promise<T>,
-): Promise<T> {
-  const received = receivedOf(request);
-  try {
-    return await use(received);
-  } finally {
-    if (received.kind === "dump") await received.upload.remove();
-  }
 }

@@ -3,54 +3,69 @@
  * Dumps (`application/octet-stream`) are never held in memory: the body is streamed to a
  * temporary file, counting bytes as they come, and the upload stops with a 413 (the partial
  * file removed) as soon as it passes the limit, or before it starts when Content-Length
- * already says so. The handler gets the file; it is removed when the response is sent.
+ * already says so. Bytes that are no dump get a 415 (logs are sent as text). Each upload has
+ * a folder of its own, made when it starts and removed with it, so a server killed outright
+ * leaves at most the uploads it was receiving.
  */
-import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdtemp, open, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { DETECT_HEAD_BYTES, detectDump } from "../dump/detect.js";
 import { ApiError, tooLargeMessage } from "./errors.js";
 
-/** A dump received into a temporary file. */
+/** A dump received into a temporary file, in a folder of its own. */
 export class DumpUpload {
   constructor(
     readonly path: string,
     readonly bytes: number,
   ) {}
 
+  /** Removes the file and its folder; removing twice is harmless. */
   remove(): Promise<void> {
-    return rm(this.path, { force: true });
+    return rm(dirname(this.path), { recursive: true, force: true });
   }
 }
 
-/** One folder of temporary files per server, removed when it closes. */
-export class UploadDir {
-  private constructor(readonly path: string) {}
+export interface ReceiveOptions {
+  contentLength: string | undefined;
+  maxBytes: number;
+  /** where the upload's folder is made */
+  tempDir: string;
+}
 
-  static async create(parent: string): Promise<UploadDir> {
-    return new UploadDir(await mkdtemp(join(parent, "crashlens-uploads-")));
+/** Streams `body` to a new temporary file, at most `maxBytes`, and checks it is a dump. */
+export async function receiveDump(
+  body: NodeJS.ReadableStream,
+  { contentLength, maxBytes, tempDir }: ReceiveOptions,
+): Promise<DumpUpload> {
+  if (contentLength !== undefined && Number(contentLength) > maxBytes)
+    throw new ApiError(413, "too-large", tooLargeMessage("dump", maxBytes));
+  const folder = await mkdtemp(join(tempDir, "crashlens-upload-"));
+  const upload = new DumpUpload(join(folder, "upload.dump"), 0);
+  try {
+    const bytes = await writeLimited(body, upload.path, maxBytes);
+    await requireDump(upload.path);
+    return new DumpUpload(upload.path, bytes);
+  } catch (error) {
+    await upload.remove();
+    throw error;
   }
+}
 
-  /** Streams `body` to a new file in the folder, at most `maxBytes`. */
-  async receive(
-    body: NodeJS.ReadableStream,
-    contentLength: string | undefined,
-    maxBytes: number,
-  ): Promise<DumpUpload> {
-    if (contentLength !== undefined && Number(contentLength) > maxBytes)
-      throw new ApiError(413, "too-large", tooLargeMessage("dump", maxBytes));
-    const path = join(this.path, `${randomBytes(12).toString("hex")}.dump`);
-    try {
-      const bytes = await writeLimited(body, path, maxBytes);
-      return new DumpUpload(path, bytes);
-    } catch (error) {
-      await rm(path, { force: true });
-      throw error;
-    }
-  }
-
-  close(): Promise<void> {
-    return rm(this.path, { recursive: true, force: true });
+/** The 415 for bytes no dump reader knows: the agent then sends the log as text. */
+async function requireDump(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    const head = new Uint8Array(DETECT_HEAD_BYTES);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (detectDump(head.subarray(0, bytesRead)) === undefined)
+      throw new ApiError(
+        415,
+        "unsupported-media-type",
+        "the body is not a kdump-compressed, flattened or ELF dump: send logs as text/plain",
+      );
+  } finally {
+    await handle.close();
   }
 }
 

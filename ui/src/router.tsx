@@ -19,8 +19,20 @@ function current(): Place {
   return {
     path: location.pathname,
     search: new URLSearchParams(location.search),
-    hash: decodeURIComponent(location.hash.slice(1)),
+    hash: decoded(location.hash.slice(1)),
   };
+}
+
+/**
+ * `%41` → "A"; a malformed escape (`#%E0`, from a hand-edited or cut link) stays as written:
+ * decodeURIComponent throws on it, which would blank the whole page.
+ */
+export function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function notify(): void {
@@ -77,7 +89,7 @@ export function match(pattern: string, path: string): Record<string, string> | u
   const params: Record<string, string> = {};
   for (const [i, part] of want.entries()) {
     const actual = have[i] ?? "";
-    if (part.startsWith(":")) params[part.slice(1)] = decodeURIComponent(actual);
+    if (part.startsWith(":")) params[part.slice(1)] = decoded(actual);
     else if (part !== actual) return undefined;
   }
   return params;

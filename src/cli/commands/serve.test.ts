@@ -94,10 +94,14 @@ describe("crashlens recluster", () => {
 
 describe("crashlens serve", () => {
   it("refuses bad options and a non-loopback address with no token, naming the command", async () => {
-    const open = await cli(["serve", "--listen", "0.0.0.0:0", "--store", join(root, "open.db")]);
+    const hostile = join(root, "open\u001b[31m.db");
+    const open = await cli(["serve", "--listen", "0.0.0.0:0", "--store", hostile]);
     assert.equal(open.code, 2);
     assert.match(open.stderr, /refusing to listen on 0\.0\.0\.0/);
-    assert.match(open.stderr, /crashlens token create --role admin --name NAME --store /);
+    assert.match(open.stderr, /crashlens token create --role admin --name NAME/);
+    // the store as describeStore shows it (never a URL's password), its controls escaped
+    assert.match(open.stderr, /\(the store: sqlite .*open\\x1b\[31m\.db\)/);
+    assert.ok(!open.stderr.includes("\u001b"));
     const listen = await cli(["serve", "--listen", "nowhere", "--store", join(root, "x.db")]);
     assert.equal(listen.code, 2);
     assert.match(listen.stderr, /--listen takes HOST:PORT/);

@@ -10,9 +10,9 @@ import { UsageError } from "../exit.js";
 import { writeOut } from "../io.js";
 import { escapeControls } from "../render/safe.js";
 import type { CliCommand } from "./index.js";
+import { type StoreFlags, storeLocation, storeOption } from "./store-option.js";
 
-interface ServeFlags {
-  store?: string;
+interface ServeFlags extends StoreFlags {
   listen: string;
   maxBody?: string;
   maxDump?: string;
@@ -82,17 +82,20 @@ function stopSignal(): Promise<string> {
 
 export const serveCommand: CliCommand = {
   register(program: Command, { io }) {
-    program
-      .command("serve")
-      .description("run the fleet service: the HTTP API and the web UI over a store of reports")
-      .option(
-        "--store <location>",
-        "a SQLite file or a postgres:// URL (default $XDG_STATE_HOME/crashlens/fleet.db)",
-      )
+    storeOption(
+      program
+        .command("serve")
+        .description("run the fleet service: the HTTP API and the web UI over a store of reports"),
+    )
       .option("--listen <host:port>", "the address to listen on", "127.0.0.1:8080")
       .option("--max-body <bytes>", "the largest text body (default 8M)")
       .option("--max-dump <bytes>", "the largest dump upload (default 256M)")
-      .option("--rate-limit <n/min|off>", "requests a minute per token or address", "600/min")
+      .option(
+        "--rate-limit <n/min|off>",
+        "API requests a minute per token and client address: each machine of a fleet sharing " +
+          "one token has its own budget; callers without a valid token, per address",
+        "600/min",
+      )
       .option(
         "--analysis <where>",
         "where logs are analysed: workers (threads, one per CPU) or in-process (the event loop)",
@@ -105,18 +108,14 @@ export const serveCommand: CliCommand = {
         const maxBodyBytes = parseBytes("--max-body", flags.maxBody);
         const maxDumpBytes = parseBytes("--max-dump", flags.maxDump);
         const rateLimit = parseRateLimit(flags.rateLimit);
-        const { storeLocation } = await import("../../server/store-location.js");
         const { describeStore, openStore } = await import("../../store/open.js");
-        const { isLoopback, startServer } = await import("../../server/start.js");
-        const location = storeLocation(flags.store, io.env);
+        const { OpenServerError, startServer } = await import("../../server/start.js");
+        const location = storeLocation(flags, io.env);
+        // never the URL itself: it may hold a password
+        const shownStore = escapeControls(describeStore(location));
         const store = await openStore(location, maxBodyBytes ? { maxBodyBytes } : {});
         try {
           const tokens = (await store.listTokens()).length;
-          if (!isLoopback(host) && tokens === 0)
-            throw new UsageError(
-              `refusing to listen on ${host}: the store has no API token, so anyone could read and change it.\n` +
-                `Make one first: crashlens token create --role admin --name NAME${flags.store ? ` --store ${flags.store}` : ""}`,
-            );
           const server = await startServer({
             store,
             host,
@@ -126,6 +125,9 @@ export const serveCommand: CliCommand = {
             rateLimit,
             analysis: flags.analysis as (typeof analyses)[number],
           }).catch((error: NodeJS.ErrnoException) => {
+            // startServer is the one place that refuses an open store beyond loopback
+            if (error instanceof OpenServerError)
+              throw new UsageError(`${error.message}\n(the store: ${shownStore})`);
             const why = listenErrors[error.code ?? ""];
             throw why ? new UsageError(`cannot listen on ${flags.listen}: ${why}`) : error;
           });
@@ -135,7 +137,7 @@ export const serveCommand: CliCommand = {
               : `${tokens} API ${tokens === 1 ? "token" : "tokens"}: requests need Authorization: Bearer <token>`;
           await writeOut(
             io.stdout,
-            `crashlens serve: ${escapeControls(describeStore(location))}\n${mode}\nopen ${server.url}/\n`,
+            `crashlens serve: ${shownStore}\n${mode}\nopen ${server.url}/\n`,
           );
           const signal = await stopSignal();
           io.stderr.write(`crashlens serve: ${signal}, closing\n`);

@@ -8,7 +8,15 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,6 +103,11 @@ describe("crashlens submit", () => {
     // hidden: an editor's copy and a repository's objects are not crash reports to send
     copyFileSync(testdata("oops", "x86_64", "lab-warn.txt"), join(root, ".lab-warn.txt.swp"));
     copyFileSync(testdata("oops", "x86_64", "lab-warn.txt"), join(root, ".git", "warn"));
+    // links inside a directory walked are never followed: to a file elsewhere, to a directory
+    const elsewhere = join(dir, "elsewhere.log");
+    copyFileSync(testdata("oops", "x86_64", "lab-warn.txt"), elsewhere);
+    symlinkSync(elsewhere, join(root, "linked.log"));
+    symlinkSync(join(root, "x86_64"), join(root, "nested", "again"));
 
     const run = await cli(["submit", root], {
       env: { CRASHLENS_SERVER: fleet.url },
@@ -123,6 +136,13 @@ describe("crashlens submit", () => {
     assert.equal(dumpReport?.report.kind, "null-deref");
     const { hostname } = await import("node:os");
     for (const r of reports) assert.equal((await fleet.store.getReport(r.id))?.host, hostname());
+
+    // a link named on the command line is the user's choice: followed
+    const named = await cli(["submit", join(root, "linked.log")], {
+      env: { CRASHLENS_SERVER: fleet.url },
+    });
+    assert.equal(named.code, 0, named.stderr);
+    assert.match(named.stdout, /linked\.log: report \d+ \(cluster \d+, new\)/);
   });
 
   it("reduces a large dump to a minimal one before sending it", async () => {

@@ -11,18 +11,15 @@ import type { CliIo } from "../io.js";
 import { writeOut } from "../io.js";
 import { escapeControls } from "../render/safe.js";
 import type { CliCommand } from "./index.js";
-
-const STORE_HELP =
-  "a SQLite file or a postgres:// URL (default $XDG_STATE_HOME/crashlens/fleet.db)";
+import { type StoreFlags, storeLocation, storeOption } from "./store-option.js";
 
 async function withStore<T>(
   io: CliIo,
-  location: string | undefined,
+  flags: StoreFlags,
   use: (store: Store) => Promise<T>,
 ): Promise<T> {
-  const { storeLocation } = await import("../../server/store-location.js");
   const { openStore } = await import("../../store/open.js");
-  const store = await openStore(storeLocation(location, io.env));
+  const store = await openStore(storeLocation(flags, io.env));
   try {
     return await use(store);
   } finally {
@@ -35,60 +32,60 @@ export const tokenCommand: CliCommand = {
     const token = program
       .command("token")
       .description("the API tokens of a store: create (secret shown once), list, revoke");
-    token
-      .command("create")
-      .description("make a token; its secret is printed once and never stored")
-      .requiredOption("--role <role>", `what it may do: ${tokenRoles.join(", ")}`)
-      .requiredOption("--name <name>", "who or what it is for (unique)")
-      .option("--store <location>", STORE_HELP)
-      .action(async (flags: { role: string; name: string; store?: string }) => {
-        if (!(tokenRoles as readonly string[]).includes(flags.role))
-          throw new UsageError(`--role must be one of ${tokenRoles.join(", ")}`);
-        const { newTokenSecret, tokenHash } = await import("../../server/auth.js");
-        const secret = newTokenSecret();
-        const info = await withStore(io, flags.store, (store) =>
-          store.createToken({
-            name: flags.name,
-            role: flags.role as TokenRole,
-            hash: tokenHash(secret),
-          }),
-        );
-        io.stderr.write(
-          `crashlens: token ${info.id} "${escapeControls(info.name)}" (${info.role}) created; its secret is shown only now:\n`,
-        );
-        await writeOut(io.stdout, `${secret}\n`);
-      });
-    token
-      .command("list")
-      .description("the tokens: id, role, when made, name (never the secrets)")
-      .option("--store <location>", STORE_HELP)
-      .action(async (flags: { store?: string }) => {
-        const tokens = await withStore(io, flags.store, (store) => store.listTokens());
-        const lines = tokens.map(
-          (t) =>
-            `${String(t.id).padStart(4)}  ${t.role.padEnd(6)}  ${t.createdAt}  ${escapeControls(t.name)}`,
-        );
-        await writeOut(
-          io.stdout,
-          tokens.length === 0
-            ? "no tokens (the server runs in local mode: loopback only, no token needed)\n"
-            : `${"ID".padStart(4)}  ROLE    CREATED                   NAME\n${lines.join("\n")}\n`,
-        );
-      });
-    token
-      .command("revoke")
-      .description("delete a token: requests with its secret are refused from now on")
-      .argument("<id>", "the token's id (token list)")
-      .option("--store <location>", STORE_HELP)
-      .action(async (id: string, flags: { store?: string }) => {
-        if (!/^\d+$/.test(id))
-          throw new UsageError(`a token id is a number, not ${JSON.stringify(id)}`);
-        const revoked = await withStore(io, flags.store, (store) => store.revokeToken(Number(id)));
-        if (revoked) await writeOut(io.stdout, `revoked token ${id}\n`);
-        else {
-          io.stderr.write(`crashlens: no token ${id}\n`);
-          setExitCode(EXIT_NOTHING);
-        }
-      });
+    storeOption(
+      token
+        .command("create")
+        .description("make a token; its secret is printed once and never stored")
+        .requiredOption("--role <role>", `what it may do: ${tokenRoles.join(", ")}`)
+        .requiredOption("--name <name>", "who or what it is for (unique)"),
+    ).action(async (flags: { role: string; name: string; store?: string }) => {
+      if (!(tokenRoles as readonly string[]).includes(flags.role))
+        throw new UsageError(`--role must be one of ${tokenRoles.join(", ")}`);
+      const { newTokenSecret, tokenHash } = await import("../../server/auth.js");
+      const secret = newTokenSecret();
+      const info = await withStore(io, flags, (store) =>
+        store.createToken({
+          name: flags.name,
+          role: flags.role as TokenRole,
+          hash: tokenHash(secret),
+        }),
+      );
+      io.stderr.write(
+        `crashlens: token ${info.id} "${escapeControls(info.name)}" (${info.role}) created; its secret is shown only now:\n`,
+      );
+      await writeOut(io.stdout, `${secret}\n`);
+    });
+    storeOption(
+      token
+        .command("list")
+        .description("the tokens: id, role, when made, name (never the secrets)"),
+    ).action(async (flags: StoreFlags) => {
+      const tokens = await withStore(io, flags, (store) => store.listTokens());
+      const lines = tokens.map(
+        (t) =>
+          `${String(t.id).padStart(4)}  ${t.role.padEnd(6)}  ${t.createdAt}  ${escapeControls(t.name)}`,
+      );
+      await writeOut(
+        io.stdout,
+        tokens.length === 0
+          ? "no tokens (the server runs in local mode: loopback only, no token needed)\n"
+          : `${"ID".padStart(4)}  ROLE    CREATED                   NAME\n${lines.join("\n")}\n`,
+      );
+    });
+    storeOption(
+      token
+        .command("revoke")
+        .description("delete a token: requests with its secret are refused from now on")
+        .argument("<id>", "the token's id (token list)"),
+    ).action(async (id: string, flags: StoreFlags) => {
+      if (!/^\d+$/.test(id))
+        throw new UsageError(`a token id is a number, not ${JSON.stringify(id)}`);
+      const revoked = await withStore(io, flags, (store) => store.revokeToken(Number(id)));
+      if (revoked) await writeOut(io.stdout, `revoked token ${id}\n`);
+      else {
+        io.stderr.write(`crashlens: no token ${id}\n`);
+        setExitCode(EXIT_NOTHING);
+      }
+    });
   },
 };

@@ -4,8 +4,10 @@
  * real dumps and logs): each crash sent once — its dump, not also its log — a save in
  * progress left alone until it is complete, nothing sent again by a new watcher on the same
  * state, a server that was down getting the crash on a later scan with the state written only
- * after it answered, and a damaged state refused. The last test runs the agent as its own
- * process and stops it with SIGTERM.
+ * after it answered, and a damaged state refused; links planted in the directory never
+ * followed (real symbolic links); a dropped file's name reused by a new crash sent again, a
+ * crash directory never. The last test runs the agent as its own process and stops it with
+ * SIGTERM.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -17,13 +19,14 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { cli } from "../../../test/cli.js";
-import { repoRoot } from "../../../test/shared.js";
+import { repoRoot, testdata } from "../../../test/shared.js";
 import { CrashlensClient } from "../../agent/client.js";
 import {
   age,
@@ -258,6 +261,82 @@ describe("crashlens watch", () => {
       await second.close();
       await store.close().catch(() => undefined);
     }
+  });
+
+  it("follows no link planted in the directory: to a root-only file, to a crash directory", async () => {
+    const { crash, state } = freshCase();
+    const outside = join(crash, "..", "outside");
+    mkdirSync(outside);
+    const secret = join(outside, "shadow");
+    writeFileSync(secret, "root:$6$secret:19000:0:99999:7:::\n", { mode: 0o600 });
+    age(secret);
+    const elsewhere = rhelCrash(outside);
+    symlinkSync(secret, join(crash, "console.log"));
+    symlinkSync(elsewhere, join(crash, "127.0.0.1-2026-11-30-13:00:00"));
+    const debian = debianCrash(crash);
+    const logged: string[] = [];
+    const watcher = new Watcher({
+      dir: crash,
+      statePath: state,
+      client: new CrashlensClient({ server: fleet.url }),
+      meta: { host: "node14" },
+      intervalMs: 30_000,
+      log: (l) => logged.push(l),
+      problem: (l) => logged.push(l),
+    });
+    assert.deepEqual(await watcher.scan(), { submitted: 1, failed: 0, waiting: 0 });
+    assert.deepEqual(await watcher.scan(), { submitted: 0, failed: 0, waiting: 0 });
+    // in name order, each link said once
+    assert.equal(logged.length, 3, logged.join("\n"));
+    assert.equal(
+      logged[0],
+      `${crash}/127.0.0.1-2026-11-30-13:00:00: a symbolic link, never followed`,
+    );
+    assert.match(logged[1] ?? "", /\(dump\.\d+\): report \d+ \(cluster \d+, new\)/);
+    assert.equal(logged[2], `${join(crash, "console.log")}: a symbolic link, never followed`);
+    const { reports } = await fleet.store.listReports({ host: "node14" });
+    assert.equal(reports.length, 1);
+    assert.deepEqual(Object.keys(readState(state).submitted), [debian]);
+  });
+
+  it("sends a dropped file again when a new crash reuses its name, a crash directory never", async () => {
+    const { crash, state } = freshCase();
+    const debian = debianCrash(crash);
+    const dropped = join(crash, "console.log");
+    copyFileSync(testdata("oops", "x86_64", "lab-gpf.txt"), dropped);
+    age(dropped);
+    // each scan by a new watcher, as after a restart (one process would first wait a scan
+    // for a file that changed since its last one)
+    const scan = () =>
+      new Watcher({
+        dir: crash,
+        statePath: state,
+        client: new CrashlensClient({ server: fleet.url }),
+        meta: { host: "node15" },
+        intervalMs: 30_000,
+        log: () => undefined,
+        problem: (l) => assert.fail(l),
+      }).scan();
+    assert.deepEqual(await scan(), { submitted: 2, failed: 0, waiting: 0 });
+    const first = readState(state).submitted[dropped]?.reports ?? [];
+    assert.deepEqual(await scan(), { submitted: 0, failed: 0, waiting: 0 });
+
+    // a new crash saved under the same name; and kdump-tools' dmesg rewritten after the dump
+    copyFileSync(testdata("oops", "x86_64", "lab-oom.txt"), dropped);
+    age(dropped, new Date(Date.now() - 60 * 60_000));
+    writeFileSync(join(debian, `dmesg.${DEBIAN_STAMP}`), readFileSync(artifacts.arm64Dmesg));
+    age(join(debian, `dmesg.${DEBIAN_STAMP}`), new Date(Date.now() - 60 * 60_000));
+    assert.deepEqual(await scan(), { submitted: 1, failed: 0, waiting: 0 });
+    const second = readState(state).submitted[dropped]?.reports ?? [];
+    assert.equal(second.length, 1);
+    assert.notDeepEqual(second, first);
+    const stored = await fleet.store.getReport(second[0] ?? -1);
+    assert.deepEqual(stored?.source, {
+      kind: "text",
+      text: readFileSync(testdata("oops", "x86_64", "lab-oom.txt"), "utf8"),
+    });
+    assert.equal((await fleet.store.listReports({ host: "node15" })).total, 3);
+    assert.deepEqual(await scan(), { submitted: 0, failed: 0, waiting: 0 });
   });
 
   it("refuses a damaged state with what to do, and sends nothing", async () => {

@@ -8,16 +8,12 @@
  */
 import { hostname } from "node:os";
 import type { Command } from "commander";
-import { collect } from "../../agent/labels.js";
 import { EXIT_NOTHING, UsageError } from "../exit.js";
 import { escapeControls } from "../render/safe.js";
+import { type AgentFlags, agentOptions } from "./agent-options.js";
 import type { CliCommand } from "./index.js";
 
-interface WatchFlags {
-  server?: string;
-  token?: string;
-  host?: string;
-  label?: string[];
+interface WatchFlags extends AgentFlags {
   state?: string;
   interval: string;
   once?: boolean;
@@ -27,14 +23,11 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 export const watchCommand: CliCommand = {
   register(program: Command, { io, setExitCode }) {
-    program
+    const watch = program
       .command("watch")
       .description("send each new crash saved under a crash directory to a crashlens server, once")
-      .argument("[dir]", "where kdump saves crashes", "/var/crash")
-      .option("--server <url>", "the server (default $CRASHLENS_SERVER or http://127.0.0.1:8080)")
-      .option("--token <token>", "an ingest token (default $CRASHLENS_TOKEN)")
-      .option("--host <name>", "the machine the crashes come from (default this host's name)")
-      .option("--label <key=value>", "a label on every report (repeatable)", collect)
+      .argument("[dir]", "where kdump saves crashes", "/var/crash");
+    agentOptions(watch)
       .option(
         "--state <file>",
         "what was sent (default $XDG_STATE_HOME/crashlens/watch-state.json)",

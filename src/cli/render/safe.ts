@@ -4,14 +4,17 @@
  * Markdown, every string taken from the input (task names, hardware strings, evidence lines,
  * file names) has its control characters written out as visible escapes: C0 controls but tab
  * and newline, DEL, the C1 controls (U+0080–U+009F: U+009B is a one-character CSI to many
- * terminals) and the Unicode bidirectional overrides that reorder what a reader sees. The text
+ * terminals), the Unicode bidirectional overrides that reorder what a reader sees and the
+ * zero-width characters that hide (the list, shared with the web UI: text/unsafe-chars.ts). The text
  * layer already removes ANSI sequences from console captures; this is the last guard, for what
  * survives it (a C1 CSI, a stray ESC in a crash session, a control byte in a file name).
  * JSON needs none of it: JSON.stringify escapes C0, and JSON is read by programs.
  */
 
-/** the characters that act on a terminal or reorder text instead of being shown */
-const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+import { UNSAFE_CHAR_CLASS } from "../../text/unsafe-chars.js";
+
+/** the characters that act on a terminal or hide or reorder text instead of being shown */
+const UNSAFE = new RegExp(UNSAFE_CHAR_CLASS, "g");
 
 /** `\x1b` → the four characters `\x1b`; code points past U+00FF as `\u202e`. */
 export function escapeControls(text: string): string {

@@ -4,7 +4,7 @@
  * is the object `crashlens analyze --json` prints for that input, byte for byte.
  */
 import { AnalyzeResponse, errorResponses, IngestQuery } from "../schemas.js";
-import { submissionBody, withReceived } from "../submission.js";
+import { receivedOf, submissionBody } from "../submission.js";
 import type { RouteContext, TypedApp } from "./context.js";
 
 export function analyzeRoutes(app: TypedApp, { analyzer, maxBodyBytes }: RouteContext): void {
@@ -19,11 +19,11 @@ export function analyzeRoutes(app: TypedApp, { analyzer, maxBodyBytes }: RouteCo
       response: { 200: AnalyzeResponse, ...errorResponses },
     },
     handler: async (request, reply) => {
-      const json = await withReceived(request, (received) =>
+      const received = receivedOf(request);
+      const json =
         received.kind === "text"
-          ? analyzer.analyzeTextJson(received.text)
-          : analyzer.analyzeFileJson(received.upload.path, received.name),
-      );
+          ? await analyzer.analyzeTextJson(received.text)
+          : await analyzer.analyzeFileJson(received.upload.path, received.name);
       // already serialised: sent as the CLI prints it
       return reply.type("application/json; charset=utf-8").send(json as never);
     },

@@ -60,6 +60,12 @@ export function clusterRoutes(app: TypedApp, context: RouteContext): void {
       const { id } = request.params;
       const current = await clusterOr404(context, id);
       const { status, note, fixedIn } = request.body;
+      if (fixedIn !== undefined && status !== "fixed-in")
+        throw new ApiError(
+          400,
+          "bad-request",
+          `fixedIn goes with the status fixed-in, not ${JSON.stringify(status)}`,
+        );
       // what the request leaves out stays as it was
       const version =
         fixedIn ?? (status === "fixed-in" ? (current.fixedIn ?? undefined) : undefined);

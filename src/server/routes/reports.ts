@@ -14,7 +14,7 @@ import {
   ReportQuery,
   StoredReport,
 } from "../schemas.js";
-import { type Received, requireHost, submissionBody, withReceived } from "../submission.js";
+import { type Received, receivedOf, requireHost, submissionBody } from "../submission.js";
 import type { RouteContext, TypedApp } from "./context.js";
 
 const NOTHING_FOUND = "no crash report found in the input";
@@ -52,10 +52,9 @@ export function reportRoutes(app: TypedApp, context: RouteContext): void {
       response: { 200: IngestResponse, ...errorResponses },
     },
     handler: async (request) => {
-      return withReceived(request, async (received) => {
-        const host = requireHost(received);
-        return store(await analyse(received, host, context), context);
-      });
+      const received = receivedOf(request);
+      const host = requireHost(received);
+      return store(await analyse(received, host, context), context);
     },
   });
   app.route({

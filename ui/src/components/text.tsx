@@ -3,11 +3,12 @@
  * character or a bidi override in a process name or a log line must not reorder or hide what
  * an engineer reads. (Everything here is a text node; nothing is ever parsed as HTML.)
  */
+import { UNSAFE_CHAR_CLASS } from "../../../src/text/unsafe-chars.js";
 
-// C0/C1 controls but tab, bidi embeddings/overrides/isolates, marks, zero-width characters;
-// one capturing group, so `split` keeps each such character as its own odd-indexed part
-const INVISIBLE =
-  /([\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff])/;
+// the terminal's list (C0/C1 controls but tab and newline, bidi marks, embeddings, overrides
+// and isolates, zero-width characters); one capturing group, so `split` keeps each such
+// character as its own odd-indexed part
+const INVISIBLE = new RegExp(`(${UNSAFE_CHAR_CLASS})`);
 
 function codePoint(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
