@@ -134,7 +134,7 @@ describe("analysis pool", () => {
   });
 
   it("a full queue answers 503 with Retry-After, in the error shape", async () => {
-    const pool = new AnalysisPool(1, { maxQueued: 1 });
+    const pool = new AnalysisPool(1, { maxQueued: 1, perWorker: 1 });
     const store = await SqliteStore.open(join(root, "busy.db"));
     const app = await buildApp({
       store,

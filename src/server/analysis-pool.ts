@@ -3,8 +3,8 @@
  * Analysis on worker threads, one per CPU: crashlens' parser and diagnosis are synchronous
  * (about 0.7 ms for a small log, a second for a large one, more for a dump's log), and on the
  * event loop they would hold up every other request. Texts and dumps both go to the workers;
- * a text's reports come back diagnosed and the text is attached on the main thread. Each
- * worker runs one job at a time from one queue; the queue is bounded (a full one answers 503
+ * a text's reports come back diagnosed and the text is attached on the main thread. Workers
+ * take jobs from one queue, a few ahead each; the queue is bounded (a full one answers 503
  * with Retry-After) and a job past its deadline has its worker ended and replaced. The
  * workers are shared by every app in the process and end when the last app using them closes.
  */
@@ -41,11 +41,14 @@ export interface PoolLimits {
   maxQueuedBytes?: number;
   /** a job running longer has its worker ended and replaced; default 30 s */
   jobTimeoutMs?: number;
+  /** jobs sent to one worker ahead of its current one; default 4 */
+  perWorker?: number;
 }
 
 const MAX_QUEUED = 1024;
 const MAX_QUEUED_BYTES = 256 << 20;
 const JOB_TIMEOUT_MS = 30_000;
+const PER_WORKER = 4;
 /** what a 503 asks the client to wait, in seconds */
 const RETRY_AFTER_S = 5;
 
@@ -75,77 +78,92 @@ function errorOf(reply: { error: { message: string; code?: ErrorCode; field?: st
   return code ? new CrashlensError(code, message, field ? { field } : {}) : new Error(message);
 }
 
-/** One thread and the job it runs, if any. */
+/**
+ * One thread and the jobs sent to it, oldest first. It runs them one after another; up to
+ * `depth` are sent ahead so that it never waits for the main thread between two jobs (one
+ * at a time cost a quarter of the ingest rate). The deadline runs for the oldest only: the
+ * jobs run in turn, so it is the one running or the one holding the others up.
+ */
 class PoolWorker {
-  current: { job: Queued; timer?: NodeJS.Timeout } | undefined;
+  readonly inFlight: Queued[] = [];
+  private timer: NodeJS.Timeout | undefined;
   private readonly worker: Worker;
   /** the thread has loaded its code: a job's deadline counts from then, not from its start */
   private ready = false;
 
   constructor(
     private readonly timeoutMs: number,
-    /** called once the worker is idle again, or gone (`dead`) */
-    private readonly onFree: (worker: PoolWorker, dead: boolean) => void,
+    /** called when a job is done, or when the worker is gone (`dead`, with the jobs it had
+     * not started, for the pool to run elsewhere) */
+    private readonly onFree: (worker: PoolWorker, dead: boolean, unstarted: Queued[]) => void,
   ) {
     this.worker = startWorker();
     this.worker.unref();
     this.worker.on("message", (reply: PoolReply) => {
       if ("ready" in reply) {
         this.ready = true;
-        if (this.current) this.current.timer = this.deadline();
+        this.armDeadline();
         return;
       }
-      const running = this.current;
-      if (!running || running.job.request.id !== reply.id) return;
-      this.finish();
-      if ("error" in reply) running.job.reject(errorOf(reply));
-      else running.job.resolve(reply.value);
-      this.onFree(this, false);
+      // replies may overtake each other (a job awaiting the known-bug index lets the next
+      // one run), so they are matched by id
+      const index = this.inFlight.findIndex((job) => job.request.id === reply.id);
+      const [done] = index < 0 ? [] : this.inFlight.splice(index, 1);
+      if (!done) return;
+      if (index === 0) this.armDeadline();
+      if ("error" in reply) done.reject(errorOf(reply));
+      else done.resolve(reply.value);
+      this.onFree(this, false, []);
     });
     const died = (error: Error) => {
-      const running = this.finish();
-      this.worker.removeAllListeners();
-      running?.job.reject(error);
-      this.onFree(this, true);
+      const jobs = this.stop();
+      for (const job of jobs) job.reject(error);
+      this.onFree(this, true, []);
     };
     this.worker.on("error", died);
     this.worker.on("exit", (code) => died(new Error(`an analysis worker exited (code ${code})`)));
   }
 
   run(job: Queued): void {
-    this.current = this.ready ? { job, timer: this.deadline() } : { job };
+    this.inFlight.push(job);
+    if (this.inFlight.length === 1) this.armDeadline();
     this.worker.postMessage(job.request);
   }
 
-  private deadline(): NodeJS.Timeout {
-    return setTimeout(() => this.timedOut(), this.timeoutMs);
+  /** A deadline for the job now running (the oldest), once the thread is ready. */
+  private armDeadline(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer =
+      this.ready && this.inFlight.length > 0
+        ? setTimeout(() => this.timedOut(), this.timeoutMs)
+        : undefined;
   }
 
-  private finish(): { job: Queued } | undefined {
-    const running = this.current;
-    if (running?.timer) clearTimeout(running.timer);
-    this.current = undefined;
-    return running;
-  }
-
-  /** The job ran too long: its worker is ended (CPU-bound code cannot be interrupted). */
-  private timedOut(): void {
-    const running = this.finish();
+  /** Ends the thread; returns the jobs it had. */
+  private stop(): Queued[] {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.worker.removeAllListeners();
     void this.worker.terminate();
-    running?.job.reject(
+    return this.inFlight.splice(0);
+  }
+
+  /** The running job took too long: its thread is ended (CPU-bound code cannot be
+   * interrupted), the jobs queued behind it go back to the pool. */
+  private timedOut(): void {
+    const [running, ...unstarted] = this.stop();
+    running?.reject(
       new ApiError(
         422,
         "analysis-timeout",
         `the analysis took longer than ${this.timeoutMs / 1000} s and was stopped`,
       ),
     );
-    this.onFree(this, true);
+    this.onFree(this, true, unstarted);
   }
 
   terminate(): Promise<number> {
-    this.finish();
-    this.worker.removeAllListeners();
+    this.stop();
     return this.worker.terminate();
   }
 }
@@ -158,6 +176,7 @@ export class AnalysisPool {
   private readonly maxQueued: number;
   private readonly maxQueuedBytes: number;
   private readonly timeoutMs: number;
+  private readonly perWorker: number;
 
   constructor(
     readonly size: number,
@@ -166,6 +185,7 @@ export class AnalysisPool {
     this.maxQueued = limits.maxQueued ?? MAX_QUEUED;
     this.maxQueuedBytes = limits.maxQueuedBytes ?? MAX_QUEUED_BYTES;
     this.timeoutMs = limits.jobTimeoutMs ?? JOB_TIMEOUT_MS;
+    this.perWorker = Math.max(1, limits.perWorker ?? PER_WORKER);
   }
 
   /** Runs on a free worker (started as first needed), or waits in the queue; 503 when full. */
@@ -192,24 +212,31 @@ export class AnalysisPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      let idle = this.workers.find((w) => w.current === undefined);
-      if (!idle && this.workers.length < this.size) {
-        idle = new PoolWorker(this.timeoutMs, (worker, dead) => {
+      // the least loaded worker with room; a new one while the pool is not full
+      let free = this.workers
+        .filter((w) => w.inFlight.length < this.perWorker)
+        .sort((a, b) => a.inFlight.length - b.inFlight.length)[0];
+      if ((!free || free.inFlight.length > 0) && this.workers.length < this.size) {
+        free = new PoolWorker(this.timeoutMs, (worker, dead, unstarted) => {
           if (dead) this.workers = this.workers.filter((w) => w !== worker);
+          for (const job of unstarted.reverse()) {
+            this.queue.unshift(job);
+            this.queuedBytes += job.bytes;
+          }
           this.dispatch();
         });
-        this.workers.push(idle);
+        this.workers.push(free);
       }
-      if (!idle) return;
+      if (!free) return;
       const next = this.queue.shift() as Queued;
       this.queuedBytes -= next.bytes;
-      idle.run(next);
+      free.run(next);
     }
   }
 
   /** jobs running and waiting, for the curious and the tests */
   load(): { running: number; queued: number } {
-    const running = this.workers.filter((w) => w.current !== undefined).length;
+    const running = this.workers.reduce((n, w) => n + w.inFlight.length, 0);
     return { running, queued: this.queue.length };
   }
 
@@ -219,7 +246,7 @@ export class AnalysisPool {
     this.workers = [];
     const closed = new Error("the analysis pool was closed");
     for (const queued of this.queue.splice(0)) queued.reject(closed);
-    for (const worker of workers) worker.current?.job.reject(closed);
+    for (const worker of workers) for (const job of worker.inFlight) job.reject(closed);
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
