@@ -35,14 +35,18 @@ export interface AppOptions {
   /** the server listens on loopback only, so local mode (no token in the store) applies;
    * default false */
   loopback?: boolean;
+  /** default: dist/ui of the crashlens package */
   uiDir?: string;
+  /** text bodies, default 8 MiB */
   maxBodyBytes?: number;
+  /** octet-stream dumps, default 256 MiB, streamed to a temporary file */
   maxDumpBytes?: number;
+  /** per token and client address (per address without a valid token); default 600 a minute */
   rateLimit?: { max: number; windowMs: number } | false;
   logger?: boolean;
   /** where uploaded dumps are kept while analysed (default: the system's temporary folder) */
   tempDir?: string;
-  /** where text is analysed: worker threads (default), or the event loop */
+  /** where text is analysed: worker threads, one per CPU (default), or the event loop */
   analysis?: "workers" | "in-process";
   /** an analyzer of one's own (tests); overrides `analysis` */
   analyzer?: Analyzer;

@@ -5,28 +5,14 @@
  * not only by the `serve` command, so no caller can expose an open store by mistake.
  */
 import { isIP } from "node:net";
-import type { Store } from "../store/types.js";
-import { buildApp } from "./app.js";
+import { type AppOptions, buildApp } from "./app.js";
 
-export interface ServerOptions {
-  store: Store;
+/** The app's options but local mode, which follows from the address listened on. */
+export interface ServerOptions extends Omit<AppOptions, "loopback" | "analyzer"> {
   /** default "127.0.0.1" */
   host?: string;
   /** default 8080; 0 = any free port */
   port?: number;
-  /** default: dist/ui of the crashlens package */
-  uiDir?: string;
-  /** text bodies, default 8 MiB */
-  maxBodyBytes?: number;
-  /** octet-stream dumps, default 256 MiB, streamed to a temporary file */
-  maxDumpBytes?: number;
-  /** per token and client address (per address without a valid token); default 600 a minute */
-  rateLimit?: { max: number; windowMs: number } | false;
-  logger?: boolean;
-  /** where uploaded dumps are kept while analysed (default: the system's temporary folder) */
-  tempDir?: string;
-  /** where text is analysed: worker threads, one per CPU (default), or the event loop */
-  analysis?: "workers" | "in-process";
 }
 
 export interface RunningServer {
