@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { CrashlensError } from "../errors.js";
+import { clusterRulesVersion } from "./cluster.js";
 import {
   type Cluster,
   type ClusterStatus,
@@ -452,3 +453,6 @@ export class ReclusterRule {
     return { reports: this.reports, clusters, moved: this.moved };
   }
 }
+
+/** The prefix every cluster key of the current rules starts with. */
+export const currentKeyPrefix = `v${clusterRulesVersion}\x1f`;

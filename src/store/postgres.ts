@@ -32,6 +32,7 @@ import {
   clusterConditions,
   clusterOf,
   clusterSummaryOf,
+  currentKeyPrefix,
   DEFAULT_MAX_BODY_BYTES,
   facetColumns,
   ingestRow,
@@ -278,6 +279,15 @@ export class PostgresStore implements Store {
       [...params, limit, offset],
     );
     return { total: total?.n ?? 0, reports: rows.map(reportSummaryOf) };
+  }
+
+  async staleClusters(): Promise<number> {
+    const [row] = await query<{ n: string }>(
+      this.pool,
+      "SELECT COUNT(*) AS n FROM clusters WHERE left(key, $1) <> $2",
+      [currentKeyPrefix.length, currentKeyPrefix],
+    );
+    return Number(row?.n ?? 0);
   }
 
   async facets(): Promise<Facets> {

@@ -86,6 +86,30 @@ describe("store/sqlite: the file", () => {
     }
   });
 
+  it("clusters made by older rules are counted as stale until recluster regroups them", async () => {
+    const path = freshPath();
+    const store = await SqliteStore.open(path);
+    try {
+      const reports = (await analysedInputs()).flatMap((i) => i.reports).slice(0, 5);
+      for (const r of reports) await store.ingest(r);
+      assert.equal(await store.staleClusters(), 0);
+      // what a crashlens of rules version 1 left behind
+      const raw = new Database(path);
+      raw.exec("UPDATE clusters SET key = 'v1' || substr(key, 3)");
+      const clusters = raw
+        .prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM clusters")
+        .get()?.n;
+      raw.close();
+      assert.ok(clusters && clusters > 1);
+      assert.equal(await store.staleClusters(), clusters);
+      const result = await store.recluster();
+      assert.equal(result.reports, reports.length);
+      assert.equal(await store.staleClusters(), 0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("waits for another connection's write lock without blocking the event loop", async () => {
     const path = freshPath();
     const store = await SqliteStore.open(path);

@@ -19,6 +19,7 @@ import {
   clusterConditions,
   clusterOf,
   clusterSummaryOf,
+  currentKeyPrefix,
   DEFAULT_MAX_BODY_BYTES,
   facetColumns,
   ingestRow,
@@ -347,6 +348,16 @@ export class SqliteStore implements Store {
       )
       .all({ ...params, limit, offset });
     return { total: total ?? 0, reports: rows.map(reportSummaryOf) };
+  }
+
+  async staleClusters(): Promise<number> {
+    return (
+      this.db
+        .prepare<[number, string], { n: number }>(
+          "SELECT COUNT(*) AS n FROM clusters WHERE substr(key, 1, ?) <> ?",
+        )
+        .get(currentKeyPrefix.length, currentKeyPrefix)?.n ?? 0
+    );
   }
 
   async facets(): Promise<Facets> {

@@ -165,6 +165,9 @@ export interface Store {
     note: string,
     version?: string,
   ): Promise<void>;
+  /** clusters whose key was made by other clustering rules than this crashlens' (see
+   * store/cluster `clusterRulesVersion`): `recluster()` regroups them */
+  staleClusters(): Promise<number>;
   /** re-run the clustering over every stored report (after a rule change) */
   recluster(): Promise<ReclusterResult>;
   /** `hash` is the hex SHA-256 of the secret; names are unique */

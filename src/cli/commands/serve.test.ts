@@ -11,6 +11,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import Database from "better-sqlite3";
 import { cli } from "../../../test/cli.js";
 import { repoRoot, testdata } from "../../../test/shared.js";
 import { tokenHash } from "../../server/auth.js";
@@ -128,6 +129,14 @@ describe("crashlens serve", () => {
 
   it("end-to-end: its own process prints the URL, answers there, and closes on SIGTERM", async () => {
     const store = join(root, "served.db");
+    // a cluster an older crashlens made: serve says to recluster
+    const old = await SqliteStore.open(store);
+    const gpf = readFileSync(testdata("oops", "x86_64", "lab-gpf.txt"), "utf8");
+    for (const report of await reportsOfText({ text: gpf, host: "old" })) await old.ingest(report);
+    await old.close();
+    const raw = new Database(store);
+    raw.exec("UPDATE clusters SET key = 'v1' || substr(key, 3)");
+    raw.close();
     const child = spawn(
       process.execPath,
       [
@@ -180,6 +189,10 @@ describe("crashlens serve", () => {
     }
     assert.equal(await exited, 0, stderr);
     assert.match(stderr, /SIGTERM, closing/);
+    assert.match(
+      stderr,
+      /warning: 1 cluster was grouped by older clustering rules; `crashlens recluster`/,
+    );
     // the store was closed cleanly and holds the report
     const opened = await SqliteStore.open(store);
     try {

@@ -135,6 +135,12 @@ export const serveCommand: CliCommand = {
             tokens === 0
               ? "local mode: no API token in the store, so every request from this machine is admin"
               : `${tokens} API ${tokens === 1 ? "token" : "tokens"}: requests need Authorization: Bearer <token>`;
+          // new reports of a bug would start new clusters beside the old-rules ones
+          const stale = await store.staleClusters();
+          if (stale > 0)
+            io.stderr.write(
+              `crashlens serve: warning: ${stale} ${stale === 1 ? "cluster was" : "clusters were"} grouped by older clustering rules; \`crashlens recluster\` with the same --store regroups them (statuses and notes are kept)\n`,
+            );
           await writeOut(
             io.stdout,
             `crashlens serve: ${shownStore}\n${mode}\nopen ${server.url}/\n`,
