@@ -271,6 +271,28 @@ describe("web UI in chromium", { timeout: 240_000 }, () => {
     assert.deepEqual(incidents.dialogs, [], "no dialog was opened");
   });
 
+  it("known bugs: exact and likely matches shown, possible ones folded away as weaker", async () => {
+    const { clusters } = await getJson<{ clusters: Array<{ id: number }> }>(
+      "/api/clusters?limit=1000",
+    );
+    const details = await Promise.all(
+      clusters.map((c) => getJson<Cluster>(`/api/clusters/${c.id}`)),
+    );
+    const strong = (c: Cluster) => c.knownBugs.filter((b) => b.confidence !== "possible");
+    const weakOnly = details.find((c) => c.knownBugs.length > 0 && strong(c).length === 0);
+    assert.ok(weakOnly, "the fleet has a cluster with only possible matches");
+    await open(`/clusters/${weakOnly.id}`, "details.weak-matches");
+    assert.match(await text("main"), /No known upstream bug matches this cluster's reports/);
+    assert.match(
+      await text("details.weak-matches summary"),
+      new RegExp(`^${weakOnly.knownBugs.length} weaker candidate`),
+    );
+    const withStrong = details.find((c) => strong(c).length > 0);
+    assert.ok(withStrong, "the fleet has a cluster with a likely or exact match");
+    await open(`/clusters/${withStrong.id}`, "h1");
+    assert.ok((await text("main")).includes(strong(withStrong)[0]?.id ?? "?"));
+  });
+
   it("search and filters narrow the list, live in the URL and survive reload and back", async () => {
     await open("/", "table.clusters");
     const all = await clusterTotal();

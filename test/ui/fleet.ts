@@ -11,8 +11,8 @@ import type { Store } from "../../src/store/types.js";
 import { dataFile } from "../inputs.js";
 import { testdata } from "../shared.js";
 
-/** real-world cases whose reports match known upstream bugs */
-const REALWORLD_WITH_BUGS = ["103-", "101-"];
+/** real-world cases whose reports match known upstream bugs (possible ones; 111: exact) */
+const REALWORLD_WITH_BUGS = ["103-", "101-", "111-"];
 const DAY_MS = 86_400_000;
 const START = Date.parse("2026-11-01T08:00:00Z");
 

@@ -8,8 +8,45 @@ function Confidence({ value }: { value: string }) {
   return <span class={`badge confidence-${value}`}>{value}</span>;
 }
 
+/**
+ * `exact` and `likely` matches are claims the evidence supports; `possible` ones only share
+ * a function or words with the record. As on the CLI's default screen, only the first are
+ * shown as known bugs; the others wait, folded, for whoever wants to look further.
+ */
+function Weighed<T extends { confidence: string }>({
+  bugs,
+  table,
+  none,
+}: {
+  bugs: readonly T[];
+  table: (bugs: readonly T[]) => preact.ComponentChildren;
+  none: string;
+}) {
+  const strong = bugs.filter((b) => b.confidence !== "possible");
+  const weak = bugs.filter((b) => b.confidence === "possible");
+  return (
+    <>
+      {strong.length > 0 ? table(strong) : <p class="muted">{none}</p>}
+      {weak.length > 0 && (
+        <details class="weak-matches">
+          <summary>
+            {weak.length} weaker {weak.length === 1 ? "candidate" : "candidates"} (possible: a
+            shared function or words, not a proof)
+          </summary>
+          {table(weak)}
+        </details>
+      )}
+    </>
+  );
+}
+
 export function ReportKnownBugs({ bugs }: { bugs: readonly ReportBug[] }) {
-  if (bugs.length === 0) return <p class="muted">No known upstream bug matches this report.</p>;
+  return (
+    <Weighed bugs={bugs} table={reportTable} none="No known upstream bug matches this report." />
+  );
+}
+
+function reportTable(bugs: readonly ReportBug[]) {
   return (
     <table class="list compact">
       <thead>
@@ -46,8 +83,16 @@ export function ReportKnownBugs({ bugs }: { bugs: readonly ReportBug[] }) {
 }
 
 export function ClusterKnownBugs({ bugs }: { bugs: Cluster["knownBugs"] }) {
-  if (bugs.length === 0)
-    return <p class="muted">No known upstream bug matches this cluster's reports.</p>;
+  return (
+    <Weighed
+      bugs={bugs}
+      table={clusterTable}
+      none="No known upstream bug matches this cluster's reports."
+    />
+  );
+}
+
+function clusterTable(bugs: Readonly<Cluster["knownBugs"]>) {
   return (
     <table class="list compact">
       <thead>
