@@ -283,6 +283,26 @@ describe("server: size limits", () => {
   });
 });
 
+describe("server: uploads a killed server left", () => {
+  it("are removed when a server starts in the same folder; a running server's are kept", async () => {
+    const tempDir = join(root, "abandoned");
+    mkdirSync(tempDir);
+    // a pid no process has (above pid_max) and this process's own
+    const gone = join(tempDir, "crashlens-upload-2147483646-Ab12Cd");
+    const ours = join(tempDir, `crashlens-upload-${process.pid}-Ef34Gh`);
+    const other = join(tempDir, "not-ours");
+    for (const dir of [gone, ours, other]) {
+      mkdirSync(dir);
+      writeFileSync(join(dir, "upload.dump"), "partial");
+    }
+    await app({ tempDir });
+    assert.deepEqual(leftovers(tempDir).sort(), [
+      `crashlens-upload-${process.pid}-Ef34Gh`,
+      "not-ours",
+    ]);
+  });
+});
+
 describe("server: clusters, reports, facets", () => {
   let server: FastifyInstance;
   const inputs = realInputs().filter((i) => /^(lab\/x86_64|seed\/00)/.test(i.name));

@@ -26,7 +26,7 @@ import { facetRoutes } from "./routes/facets.js";
 import { healthRoutes } from "./routes/health.js";
 import { reportRoutes } from "./routes/reports.js";
 import { registerUi } from "./static.js";
-import { DumpUpload, receiveDump } from "./upload.js";
+import { DumpUpload, receiveDump, sweepAbandonedUploads } from "./upload.js";
 
 export const DEFAULT_MAX_DUMP_BYTES = 256 << 20;
 
@@ -184,6 +184,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const tempDir = options.tempDir ?? tmpdir();
+  await sweepAbandonedUploads(tempDir);
   app.addContentTypeParser(
     "application/octet-stream",
     (request: FastifyRequest, payload: NodeJS.ReadableStream) => {

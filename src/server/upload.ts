@@ -4,14 +4,48 @@
  * temporary file, counting bytes as they come, and the upload stops with a 413 (the partial
  * file removed) as soon as it passes the limit, or before it starts when Content-Length
  * already says so. Bytes that are no dump get a 415 (logs are sent as text). Each upload has
- * a folder of its own, made when it starts and removed with it, so a server killed outright
- * leaves at most the uploads it was receiving.
+ * a folder of its own, made when it starts and removed with it, named after the server's
+ * process: a server killed outright leaves at most the uploads it was receiving, and the next
+ * server to start in that folder removes them (`sweepAbandonedUploads`).
  */
 import { createWriteStream } from "node:fs";
-import { mkdtemp, open, rm } from "node:fs/promises";
+import { mkdtemp, open, readdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { DETECT_HEAD_BYTES, detectDump } from "../dump/detect.js";
 import { ApiError, tooLargeMessage } from "./errors.js";
+
+const UPLOAD_PREFIX = "crashlens-upload-";
+
+/** True while a process with this id runs (EPERM: it runs, as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the upload folders in `tempDir` whose server process is gone (killed mid-upload).
+ * Folders of running servers, and ones this user may not remove, are left; returns how many
+ * were removed.
+ */
+export async function sweepAbandonedUploads(tempDir: string): Promise<number> {
+  const pattern = new RegExp(`^${UPLOAD_PREFIX}(\\d+)-`);
+  let removed = 0;
+  for (const name of await readdir(tempDir).catch(() => [] as string[])) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (!pid || pid === process.pid || running(pid)) continue;
+    try {
+      await rm(join(tempDir, name), { recursive: true, force: true });
+      removed++;
+    } catch {
+      // another user's, or already gone
+    }
+  }
+  return removed;
+}
 
 /** A dump received into a temporary file, in a folder of its own. */
 export class DumpUpload {
@@ -40,7 +74,7 @@ export async function receiveDump(
 ): Promise<DumpUpload> {
   if (contentLength !== undefined && Number(contentLength) > maxBytes)
     throw new ApiError(413, "too-large", tooLargeMessage("dump", maxBytes));
-  const folder = await mkdtemp(join(tempDir, "crashlens-upload-"));
+  const folder = await mkdtemp(join(tempDir, `${UPLOAD_PREFIX}${process.pid}-`));
   const upload = new DumpUpload(join(folder, "upload.dump"), 0);
   try {
     const bytes = await writeLimited(body, upload.path, maxBytes);
