@@ -21,10 +21,11 @@
  * - version 2 (judged on every committed input sent through `crashlens submit`): the stack
  *   printers ARM32 shows as frames (`unwind_backtrace from show_stack`) and the SPL helpers
  *   ZFS prints through are not the bug; a title that says "in corrupted" while the stack
- *   names the function (a tab-indented mail), or a pre-3.x `WARNING: at file:line func()`
- *   header, is keyed as the modern title; a WARNING is keyed on the function that raised it
- *   (unless that is a generic helper such as refcount_warn_saturate);
- *   a report without frames is keyed on the culprit crashlens named, when it named one.
+ *   names the function (syzkaller's title rules need a trace heading or a pc line), or a
+ *   pre-3.x `WARNING: at file:line func()` header, is keyed as the modern title; a WARNING
+ *   is keyed on the function that raised it (unless that is a generic helper such as
+ *   refcount_warn_saturate); a report without frames is keyed on the culprit crashlens
+ *   named, when it named one.
  */
 
 import type { Culprit } from "../diagnose/types.js";
