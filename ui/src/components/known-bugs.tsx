@@ -40,68 +40,23 @@ function Weighed<T extends { confidence: string }>({
   );
 }
 
-export function ReportKnownBugs({ bugs }: { bugs: readonly ReportBug[] }) {
-  return (
-    <Weighed bugs={bugs} table={reportTable} none="No known upstream bug matches this report." />
-  );
-}
-
-function reportTable(bugs: readonly ReportBug[]) {
-  return (
+/** The columns both tables share (bug, fix, confidence), then one of their own. */
+function bugTable<T extends { id: string; subject: string; confidence: string }>(last: {
+  head: string;
+  class: string;
+  cell: (bug: T) => preact.ComponentChildren;
+  /** a line under the fix's subject */
+  detail?: (bug: T) => string;
+}) {
+  return (bugs: readonly T[]) => (
     <table class="list compact">
       <thead>
         <tr>
           <th scope="col">Bug</th>
           <th scope="col">Fix</th>
           <th scope="col">Confidence</th>
-          <th scope="col">Fixed in</th>
-        </tr>
-      </thead>
-      <tbody>
-        {bugs.map((bug) => (
-          <tr key={bug.id}>
-            <td class="mono nowrap">
-              <Text value={bug.id} />
-            </td>
-            <td>
-              <Text value={bug.subject} />
-              <div class="muted small">
-                <Text value={bug.verdictReason} />
-              </div>
-            </td>
-            <td>
-              <Confidence value={bug.confidence} />
-            </td>
-            <td class="mono">
-              <Text value={bug.fix ? bug.fix.version : bug.fixedIn.join(", ") || "—"} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-export function ClusterKnownBugs({ bugs }: { bugs: Cluster["knownBugs"] }) {
-  return (
-    <Weighed
-      bugs={bugs}
-      table={clusterTable}
-      none="No known upstream bug matches this cluster's reports."
-    />
-  );
-}
-
-function clusterTable(bugs: Readonly<Cluster["knownBugs"]>) {
-  return (
-    <table class="list compact">
-      <thead>
-        <tr>
-          <th scope="col">Bug</th>
-          <th scope="col">Fix</th>
-          <th scope="col">Confidence</th>
-          <th scope="col" class="num">
-            Reports
+          <th scope="col" class={last.class}>
+            {last.head}
           </th>
         </tr>
       </thead>
@@ -113,14 +68,48 @@ function clusterTable(bugs: Readonly<Cluster["knownBugs"]>) {
             </td>
             <td>
               <Text value={bug.subject} />
+              {last.detail && (
+                <div class="muted small">
+                  <Text value={last.detail(bug)} />
+                </div>
+              )}
             </td>
             <td>
               <Confidence value={bug.confidence} />
             </td>
-            <td class="num">{bug.reports}</td>
+            <td class={last.class}>{last.cell(bug)}</td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+const reportTable = bugTable<ReportBug>({
+  head: "Fixed in",
+  class: "mono",
+  cell: (bug) => <Text value={bug.fix ? bug.fix.version : bug.fixedIn.join(", ") || "—"} />,
+  detail: (bug) => bug.verdictReason,
+});
+
+const clusterTable = bugTable<Cluster["knownBugs"][number]>({
+  head: "Reports",
+  class: "num",
+  cell: (bug) => bug.reports,
+});
+
+export function ReportKnownBugs({ bugs }: { bugs: readonly ReportBug[] }) {
+  return (
+    <Weighed bugs={bugs} table={reportTable} none="No known upstream bug matches this report." />
+  );
+}
+
+export function ClusterKnownBugs({ bugs }: { bugs: Cluster["knownBugs"] }) {
+  return (
+    <Weighed
+      bugs={bugs}
+      table={clusterTable}
+      none="No known upstream bug matches this cluster's reports."
+    />
   );
 }
