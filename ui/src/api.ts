@@ -5,6 +5,7 @@
 import type { DiagnosedReport } from "../../src/diagnose/index.js";
 import type {
   Cluster,
+  ClusterFilter,
   ClusterStatus,
   ClusterSummary,
   Facets,
@@ -92,18 +93,8 @@ function query(params: Record<string, string | number | undefined>): string {
   return text ? `?${text}` : "";
 }
 
-export interface ClusterQuery {
-  kind?: string;
-  module?: string;
-  release?: string;
-  host?: string;
-  from?: string;
-  to?: string;
-  q?: string;
-  sort?: string;
-  limit?: number;
-  offset?: number;
-}
+/** The store's cluster filter as the API's query spells it (`q` for the search words). */
+export type ClusterQuery = Omit<ClusterFilter, "text"> & { q?: string };
 
 export const api = {
   health: () => request<Health>("GET", "/api/health"),
