@@ -162,10 +162,16 @@ function readHeader(draft: Draft, header: KernelLine): void {
   }
   const hung = /task (\S+?):(\d+) (?:blocked|can't die) for more than/.exec(text);
   if (hung) report.task = { comm: hung[1] as string, pid: Number(hung[2]) };
-  const assertion = /(?:kernel BUG|WARNING: CPU: \d+ PID: \d+|WARNING:) at ([\w./-]+):(\d+)/.exec(
-    text,
-  );
-  if (assertion) report.assertion = { file: assertion[1] as string, line: Number(assertion[2]) };
+  const assertion =
+    /(?:kernel BUG|WARNING: CPU: \d+ PID: \d+|WARNING:) at ([\w./-]+):(\d+)(?: ([\w.]+)\+0x[\da-f]+\/0x[\da-f]+(?: \[([\w-]+)\])?)?/.exec(
+      text,
+    );
+  if (assertion) {
+    const [, file, line, fn, module] = assertion;
+    report.assertion = { file: file as string, line: Number(line) };
+    if (fn) report.assertion.function = fn;
+    if (module) report.assertion.module = module;
+  }
   const panic = PANIC_LINE.exec(text);
   if (panic) report.panic = { message: (panic[1] as string).trim(), line: header.no };
   const warnTask = /WARNING: CPU: (\d+) PID: (\d+) at/.exec(text);

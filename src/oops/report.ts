@@ -145,8 +145,10 @@ export interface Report {
   code?: CodeBytes & { line: number };
   trace: Frame[];
   modules: ModuleInfo[];
-  /** the source position a BUG()/WARN() names: "kernel BUG at kernel/timer.c:1105!" */
-  assertion?: { file: string; line: number };
+  /** the source position a BUG()/WARN() names: "kernel BUG at kernel/timer.c:1105!"; a
+   * WARNING header also names the function that raised it ("at kernel/exit.c:812
+   * do_exit+0x75c/0x8a4 [mod]"), the one place some stacks (ARM32's) say it */
+  assertion?: { file: string; line: number; function?: string; module?: string };
   /** lines printed just before the header that belong to the report ("cut here", …) */
   leadIn?: Array<{ line: number; text: string }>;
   /** the kernel went on to panic: the panic message and its line */

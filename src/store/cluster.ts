@@ -114,14 +114,13 @@ function titleNamesNoFunction(title: string): boolean {
 
 /** The function a WARNING names in its header, else the instruction pointer's. */
 function warningSite(report: Report): FrameKey | undefined {
-  const header =
-    /^WARNING: (?:CPU: \d+ PID: \d+ )?at \S+ ([\w.]+)\+0x[\da-f]+\/0x[\da-f]+(?: \[([\w-]+)\])?/.exec(
-      report.header.text,
-    );
-  const symbol = header?.[1] ?? report.ip?.symbol;
-  if (!symbol || isGenericFrame(canonicalSymbol(symbol))) return undefined;
-  const module = header ? header[2] : (report.ip?.module ?? undefined);
-  return module ? { symbol: canonicalSymbol(symbol), module } : { symbol: canonicalSymbol(symbol) };
+  const named = report.assertion?.function
+    ? { symbol: report.assertion.function, module: report.assertion.module }
+    : { symbol: report.ip?.symbol, module: report.ip?.module ?? undefined };
+  if (!named.symbol) return undefined;
+  const symbol = canonicalSymbol(named.symbol);
+  if (isGenericFrame(symbol)) return undefined;
+  return named.module ? { symbol, module: named.module } : { symbol };
 }
 
 /** The title as the key reads it: rewritten, and "in corrupted" named after the frame. */
